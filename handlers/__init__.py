@@ -1,0 +1,21 @@
+"""aiogram routers, one per area, and the middlewares in front of them."""
+
+from __future__ import annotations
+
+from aiogram import Dispatcher
+from aiogram.utils.i18n import I18n
+
+from handlers import control, logs, start, status
+from handlers.access import AccessGate
+from handlers.errors import errors_router, fallback_router
+from handlers.i18n import ActorLocaleMiddleware
+from services.access import AccessService
+from services.metrics import Metrics
+
+
+def setup_handlers(dp: Dispatcher, *, access: AccessService, i18n: I18n, metrics: Metrics) -> None:
+    """Gate every update type, localise, then route; unknown input lands in the fallback."""
+    dp.update.outer_middleware(AccessGate(access, i18n, metrics))
+    ActorLocaleMiddleware(i18n).setup(dp)
+    dp.include_routers(errors_router, start.router, status.router, control.router, logs.router,
+                       fallback_router)

@@ -1,0 +1,213 @@
+"""Wiring and life cycle: settings → database → services → Bot + Dispatcher → polling.
+
+Everything is built once here and handed to the handlers through the Dispatcher's
+workflow data. Start-up and shutdown order live only in this module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.enums import ParseMode
+from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
+from aiogram.types import User
+from loguru import logger
+
+from bot.settings import Settings
+from bot.telegram_session import create_bot
+from bot.telegram_transport import TelegramTransport
+from handlers import setup_handlers
+from handlers.i18n import build_i18n
+from handlers.menu import publish_commands
+from services.access import AccessService
+from services.audit import AuditTrail
+from services.clock import Clock, SystemClock
+from services.control import TradingControl
+from services.health import HealthMonitor
+from services.http_api import HttpApi
+from services.metrics import Metrics
+from services.outbox import Outbox
+from services.status import StatusService
+from storage.audit import AuditLogRepository
+from storage.database import Database
+from storage.outbox import OutboxRepository
+from storage.runtime_settings import RuntimeSettingsRepository
+from storage.users import UserRepository
+
+SHUTDOWN_GRACE_S = 2.0
+VERSION = "0.1.0"
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why and what to do."""
+
+
+def listener_state(settings: Settings) -> str:
+    missing = settings.telethon.missing()
+    if missing:
+        return "off (" + ", ".join(missing) + " not set)"
+    return "off (not part of this version yet)"
+
+
+@dataclass
+class Application:
+    settings: Settings
+    clock: Clock = field(default_factory=SystemClock)
+
+    def __post_init__(self) -> None:
+        s = self.settings
+        self.db = Database(s.database_path)
+        self.metrics = Metrics()
+        self.audit = AuditTrail(AuditLogRepository(self.db), self.clock)
+        self.access = AccessService(admin_ids=s.telegram.admin_ids,
+                                    viewer_ids=s.telegram.viewer_ids,
+                                    users=UserRepository(self.db), audit=self.audit,
+                                    clock=self.clock)
+        self.control = TradingControl(self.db, RuntimeSettingsRepository(self.db), self.audit,
+                                      self.clock)
+        self.health = HealthMonitor(db=self.db, clock=self.clock, mode=s.trading.mode,
+                                    poll_stale_after_s=3 * s.telegram.polling_timeout_s + 30,
+                                    listener_state=lambda: listener_state(s))
+        self.status = StatusService(mode=s.trading.mode, exchange=s.exchange.id,
+                                    market=s.exchange.market, control=self.control,
+                                    health=self.health)
+        self.i18n = build_i18n()
+        token = s.telegram.bot_token.get_secret_value() if s.telegram.bot_token else ""
+        self.bot: Bot = create_bot(token, s.telegram.api_base, self.health.poll_succeeded,
+                                   default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+        self.outbox = Outbox(self.db, OutboxRepository(self.db), TelegramTransport(self.bot),
+                             self.clock)
+        self.http = HttpApi(host=s.http.host, port=s.http.port, health=self.health,
+                            metrics=self.metrics)
+        self.dp = Dispatcher(
+            settings=s, mode=s.trading.mode, db=self.db, metrics=self.metrics, audit=self.audit,
+            access=self.access, control=self.control, status_service=self.status,
+            outbox=self.outbox, i18n=self.i18n,
+        )
+        setup_handlers(self.dp, access=self.access, i18n=self.i18n, metrics=self.metrics)
+        self.metrics.info.info({"version": VERSION, "mode": s.trading.mode,
+                                "exchange": s.exchange.id, "market": s.exchange.market})
+        self.metrics.on_scrape(self._refresh_metrics)
+        self._tasks: list[asyncio.Task[Any]] = []
+        self._started = False
+
+    # -- start -------------------------------------------------------------------------
+    async def start(self) -> None:
+        """Open the database, check the token, start HTTP, the send queue and polling."""
+        await self.db.open()
+        applied = await self.db.migrate()
+        if applied:
+            logger.info("database migrated to version {} ({})", applied[-1].version,
+                        self.settings.database_path)
+        self._started = True
+        me = await self._reach_telegram()
+        logger.info("bot @{} ready, mode {}", me.username, self.settings.trading.mode)
+        await self.http.start()
+        self._spawn(self.outbox.run(), "outbox")
+        self._spawn(self._publish_menus(), "menus")
+        self._spawn(self._poll(), "polling")
+        if self.settings.telethon.missing():
+            logger.info("channel listener off: {} not set (forward posts to the bot instead)",
+                        ", ".join(self.settings.telethon.missing()))
+        if not self.settings.telegram.admin_ids:
+            logger.warning("TELEGRAM__ADMIN_IDS is empty: everyone will be refused. Each "
+                           "refusal tells the user their id; add yours and restart.")
+
+    async def _reach_telegram(self) -> User:
+        """getMe until it answers: a wrong token is fatal, an outage is waited out."""
+        delay = 1.0
+        while True:
+            try:
+                return await self.bot.get_me()
+            except TelegramUnauthorizedError:
+                raise StartupError("Telegram rejected TELEGRAM__BOT_TOKEN (401 Unauthorized) — "
+                                   "copy the token again from @BotFather.") from None
+            except (TelegramNetworkError, TelegramServerError) as exc:
+                logger.warning("cannot reach the Telegram Bot API at {} ({}); retrying in {:.0f}s",
+                               self.settings.telegram.api_base, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.create_task(coro, name=f"signaldesk:{name}")
+        task.add_done_callback(self._task_done)
+        self._tasks.append(task)
+
+    @staticmethod
+    def _task_done(task: asyncio.Task[Any]) -> None:
+        if not task.cancelled() and task.exception() is not None:
+            logger.opt(exception=task.exception()).error("background task {} failed",
+                                                         task.get_name())
+
+    async def _poll(self) -> None:
+        self.health.polling_started()
+        try:
+            await self.dp.start_polling(
+                self.bot, handle_signals=False, close_bot_session=False,
+                polling_timeout=self.settings.telegram.polling_timeout_s,
+                allowed_updates=self.dp.resolve_used_update_types())
+        finally:
+            self.health.polling_stopped()
+
+    async def _publish_menus(self) -> None:
+        delay = 5.0
+        while await publish_commands(self.bot, self.i18n, admin_ids=self.access.admin_ids,
+                                     viewer_ids=self.access.viewer_ids):
+            await asyncio.sleep(delay)  # retried until Telegram takes every menu
+            delay = min(delay * 2, 600.0)
+
+    async def _refresh_metrics(self, metrics: Metrics) -> None:
+        metrics.uptime.set(self.health.uptime_s)
+        metrics.database_up.set(1 if await self.db.ping() else 0)
+        metrics.polling_up.set(1 if self.health.polling_ok() else 0)
+        if self.db.is_open:
+            metrics.outbox_pending.set(await self.outbox.pending())
+            metrics.outbox_failed.set(await OutboxRepository(self.db).count("failed"))
+        stats = self.outbox.stats
+        metrics.messages_sent.set(stats.sent)
+        metrics.send_retries.set(stats.retries)
+        metrics.flood_waits.set(stats.flood_waits)
+
+    # -- stop --------------------------------------------------------------------------
+    async def stop(self) -> None:
+        """Stop polling, let running handlers finish briefly, cancel tasks, close all."""
+        if not self._started:
+            await self.bot.session.close()
+            return
+        self._started = False
+        with contextlib.suppress(RuntimeError):  # polling may never have started
+            await asyncio.wait_for(self.dp.stop_polling(), SHUTDOWN_GRACE_S)
+        in_flight = set(getattr(self.dp, "_handle_update_tasks", set()))
+        if in_flight:
+            _, pending = await asyncio.wait(in_flight, timeout=SHUTDOWN_GRACE_S)
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+        await self.http.stop()
+        await self.bot.session.close()
+        await self.db.close()
+        logger.info("stopped cleanly")
+
+    async def run_until(self, stop: asyncio.Event) -> None:
+        """Start, wait for `stop` (set by SIGTERM / Ctrl-C), then stop."""
+        starting = asyncio.create_task(self.start())
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if starting.done():
+                starting.result()  # raises StartupError and the like
+                await stopping
+        finally:
+            for task in (starting, stopping):
+                task.cancel()
+            await asyncio.gather(starting, stopping, return_exceptions=True)
+            await asyncio.shield(self.stop())

@@ -1,0 +1,127 @@
+"""`python -m bot <command>`: run, migrate, parse.
+
+Configuration is checked before the heavy imports (aiogram, ccxt, matplotlib), so a
+missing token is reported in well under a second with exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+import sys
+
+from bot.settings import ConfigError, Settings, check_can_run, load_settings
+
+EXIT_OK, EXIT_ERROR, EXIT_CONFIG = 0, 1, 2
+
+
+def _secrets(settings: Settings) -> list[str]:
+    values = [settings.telegram.bot_token, settings.exchange.api_key, settings.exchange.secret,
+              settings.telethon.api_hash, settings.telethon.session]
+    return [v.get_secret_value() for v in values if v is not None]
+
+
+def _print_problems(problems: list[str]) -> int:
+    print("signaldesk cannot start — fix the configuration (.env or environment):",
+          file=sys.stderr)
+    for problem in problems:
+        print(f"  • {problem}", file=sys.stderr)
+    return EXIT_CONFIG
+
+
+def _settings_or_exit() -> Settings | int:
+    try:
+        return load_settings()
+    except ConfigError as exc:
+        return _print_problems(exc.problems)
+
+
+def cmd_run(_: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    if isinstance(settings, int):
+        return settings
+    problems = check_can_run(settings)
+    if problems:
+        return _print_problems(problems)
+    from bot.logging import setup_logging
+
+    setup_logging(settings.log_level, _secrets(settings))
+    return asyncio.run(_run(settings))
+
+
+async def _run(settings: Settings) -> int:
+    from loguru import logger
+
+    from bot.app import Application, StartupError
+    from storage.database import DatabaseError
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    app = Application(settings)
+    try:
+        await app.run_until(stop)
+    except (StartupError, DatabaseError, OSError) as exc:
+        logger.error("{}", exc)
+        return EXIT_CONFIG if isinstance(exc, StartupError) else EXIT_ERROR
+    return EXIT_OK
+
+
+def cmd_migrate(_: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    if isinstance(settings, int):
+        return settings
+    from storage.database import Database, DatabaseError
+
+    async def migrate() -> int:
+        db = Database(settings.database_path)
+        try:
+            await db.open()
+            applied = await db.migrate()
+            version = await db.schema_version()
+        except DatabaseError as exc:
+            print(f"migrate failed: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        finally:
+            await db.close()
+        if applied:
+            names = ", ".join(f"{m.version:04d}_{m.name}" for m in applied)
+            print(f"{settings.database_path}: applied {names}; schema version {version}")
+        else:
+            print(f"{settings.database_path}: up to date (schema version {version})")
+        return EXIT_OK
+
+    return asyncio.run(migrate())
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from bot.parse_command import main as parse_main
+
+    return parse_main(["--jsonl"] if args.jsonl else [], sys.stdin, sys.stdout)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=(
+        "signaldesk: Telegram signal channels in, approved trades out."))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("run", help="run the bot (paper mode unless TRADING__MODE=live)"
+                   ).set_defaults(func=cmd_run)
+    sub.add_parser("migrate", help="create or upgrade the database in DATA_DIR"
+                   ).set_defaults(func=cmd_migrate)
+    parse = sub.add_parser("parse", help="parse a post from stdin and print it as JSON")
+    parse.add_argument("--jsonl", action="store_true",
+                       help='read JSON lines {"text": ...}, write one JSON line each')
+    parse.set_defaults(func=cmd_parse)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_CONFIG
+    result: int = args.func(args)
+    return result

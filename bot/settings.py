@@ -1,0 +1,187 @@
+"""Process configuration: environment variables and an optional `.env`, nested with `__`.
+
+The names here are a public contract (README "Configuration"). Nothing is read at import
+time: `load_settings()` builds a `Settings` or raises `ConfigError` with one readable line
+per problem, so the CLI can print them and exit 2 before any heavy import.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_BOT_API = "https://api.telegram.org"
+
+
+def _json_value(value: Any) -> Any:
+    """Decode a JSON string from the environment; other values pass through unchanged."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError("not valid JSON") from None
+    return value
+
+
+class TelegramSettings(BaseModel):
+    bot_token: SecretStr | None = None
+    api_base: str = DEFAULT_BOT_API
+    admin_ids: list[int] = Field(default_factory=list)
+    viewer_ids: list[int] = Field(default_factory=list)
+    polling_timeout_s: int = Field(default=10, ge=1, le=50)
+
+    _decode_ids = field_validator("admin_ids", "viewer_ids", mode="before")(_json_value)
+
+    @field_validator("api_base")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+
+class TradingSettings(BaseModel):
+    mode: Literal["paper", "live"] = "paper"
+
+
+class ExchangeSettings(BaseModel):
+    id: str = "binance"
+    market: Literal["futures", "spot"] = "futures"
+    api_key: SecretStr | None = None
+    secret: SecretStr | None = None
+    sandbox: bool = False
+    ccxt_config: dict[str, Any] = Field(default_factory=dict)
+
+    _decode_config = field_validator("ccxt_config", mode="before")(_json_value)
+
+
+class HttpSettings(BaseModel):
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class JobsSettings(BaseModel):
+    pnl_interval_s: int = Field(default=15, ge=1)
+
+
+class TelethonSettings(BaseModel):
+    api_id: int | None = None
+    api_hash: SecretStr | None = None
+    session: SecretStr | None = None
+
+    def missing(self) -> list[str]:
+        """Names of the variables the channel listener still needs (empty when it can run)."""
+        names = {"TELETHON__API_ID": self.api_id, "TELETHON__API_HASH": self.api_hash,
+                 "TELETHON__SESSION": self.session}
+        return [name for name, value in names.items() if not value]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_nested_delimiter="__",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # Complex values (JSON lists/objects) are decoded by the fields' own validators,
+        # so a bad value becomes one readable problem instead of aborting the whole load.
+        enable_decoding=False,
+    )
+
+    data_dir: Path = Path("data")
+    log_level: str = "INFO"
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    trading: TradingSettings = Field(default_factory=TradingSettings)
+    exchange: ExchangeSettings = Field(default_factory=ExchangeSettings)
+    http: HttpSettings = Field(default_factory=HttpSettings)
+    jobs: JobsSettings = Field(default_factory=JobsSettings)
+    telethon: TelethonSettings = Field(default_factory=TelethonSettings)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "signaldesk.sqlite3"
+
+
+class ConfigError(Exception):
+    """Configuration that cannot work; `problems` holds one readable line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# What to tell the user for a field that failed validation, by environment variable.
+_HINTS: dict[str, str] = {
+    "TELEGRAM__ADMIN_IDS": "a JSON list of numeric Telegram user ids, e.g. [123456789]",
+    "TELEGRAM__VIEWER_IDS": "a JSON list of numeric Telegram user ids, e.g. [123456789]",
+    "TELEGRAM__API_BASE": "the Bot API base URL, e.g. https://api.telegram.org",
+    "TRADING__MODE": "paper or live",
+    "EXCHANGE__MARKET": "futures or spot",
+    "EXCHANGE__SANDBOX": "true or false",
+    "EXCHANGE__CCXT_CONFIG": 'a JSON object, e.g. {"options": {"defaultType": "future"}}',
+    "HTTP__PORT": "a port number from 0 to 65535",
+    "TELETHON__API_ID": "the numeric api_id from my.telegram.org",
+}
+_SECRET_FIELDS = {"bot_token", "api_key", "secret", "api_hash", "session"}
+
+
+def _env_name(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if not isinstance(p, int)]
+    return "__".join(parts).upper()
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = tuple(error.get("loc", ()))
+    name = _env_name(loc)
+    expected = _HINTS.get(name)
+    shown = ""
+    if not (set(map(str, loc)) & _SECRET_FIELDS) and "input" in error:
+        value = error["input"]
+        if isinstance(value, str | int | float | bool):
+            shown = f" (got {json.dumps(value, ensure_ascii=False)[:60]})"
+    if expected:
+        return f"{name} is invalid{shown}: expected {expected}."
+    return f"{name} is invalid{shown}: {error.get('msg', 'bad value')}."
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the environment (and `.env`); raise ConfigError listing every problem found."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError([_describe(dict(e)) for e in exc.errors()]) from None
+
+
+def check_can_run(settings: Settings) -> list[str]:
+    """Problems that stop `bot run` (but not `migrate` or `parse`), one line each."""
+    problems: list[str] = []
+    token = settings.telegram.bot_token.get_secret_value() if settings.telegram.bot_token else ""
+    if not token.strip():
+        problems.append(
+            "TELEGRAM__BOT_TOKEN is not set — create a bot with @BotFather and put its token "
+            "in .env (TELEGRAM__BOT_TOKEN=123456:ABC...)."
+        )
+    else:
+        head, _, tail = token.partition(":")
+        if not head.isdigit() or not tail or any(c.isspace() for c in token):
+            problems.append(
+                "TELEGRAM__BOT_TOKEN does not look like a bot token (expected <digits>:<text> "
+                "as given by @BotFather)."
+            )
+    overlap = set(settings.telegram.admin_ids) & set(settings.telegram.viewer_ids)
+    if overlap:
+        problems.append(
+            f"TELEGRAM__VIEWER_IDS repeats admin ids {sorted(overlap)} — a user is either an "
+            "admin or a viewer; remove them from one list."
+        )
+    has_keys = settings.exchange.api_key and settings.exchange.secret
+    if settings.trading.mode == "live" and not has_keys:
+        problems.append(
+            "TRADING__MODE is live but EXCHANGE__API_KEY / EXCHANGE__SECRET are not set — "
+            "add the exchange API keys or use TRADING__MODE=paper."
+        )
+    return problems

@@ -1,0 +1,45 @@
+"""Delivers the send queue's messages through aiogram, translating its errors."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.enums import ParseMode
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramEntityTooLarge,
+    TelegramForbiddenError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+)
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup, LinkPreviewOptions
+
+from bot.telegram_session import retries_disabled
+from services.outbox import OutgoingMessage, PermanentDeliveryError, RetryLater
+
+
+class TelegramTransport:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def deliver(self, message: OutgoingMessage) -> None:
+        markup = (InlineKeyboardMarkup.model_validate(message.reply_markup)
+                  if message.reply_markup else None)
+        token = retries_disabled.set(True)
+        try:
+            if message.kind == "text":
+                await self._bot.send_message(
+                    message.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True))
+            else:
+                upload = BufferedInputFile(message.file_content or b"",
+                                           filename=message.file_name or "file")
+                send = self._bot.send_photo if message.kind == "photo" else self._bot.send_document
+                await send(message.chat_id, upload, caption=message.text or None,  # type: ignore[operator]
+                           parse_mode=ParseMode.HTML, reply_markup=markup)
+        except TelegramRetryAfter as exc:
+            raise RetryLater(float(exc.retry_after)) from None
+        except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound,
+                TelegramEntityTooLarge) as exc:
+            raise PermanentDeliveryError(exc.message) from None
+        finally:
+            retries_disabled.reset(token)

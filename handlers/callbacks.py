@@ -1,0 +1,38 @@
+"""Callback data of every inline button, with the least role allowed to press it."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from aiogram.filters.callback_data import CallbackData
+
+from services.access import Role
+
+
+class Button(CallbackData, prefix="_"):
+    """Base of our callback data: each subclass says who may press it."""
+
+    required_role: ClassVar[Role] = Role.ADMIN
+
+
+class ChooseLanguage(Button, prefix="lang"):
+    language: str
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+class RefreshStatus(Button, prefix="status"):
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+BUTTONS: tuple[type[Button], ...] = (ChooseLanguage, RefreshStatus)
+
+
+def required_role(data: str | None) -> Role | None:
+    """The role a button's callback data needs; None for data no registered button makes."""
+    for button in BUTTONS:
+        try:
+            button.unpack(data or "")
+        except (ValueError, TypeError):
+            continue
+        return button.required_role
+    return None

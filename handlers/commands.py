@@ -1,0 +1,56 @@
+"""The one command registry: feeds the routers' filters, setMyCommands and /help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aiogram.filters import Command
+
+from handlers.i18n import N_
+from services.access import Role
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    description: str  # English; translated where shown
+    role: Role  # the least role allowed to run it: VIEWER = read-only, ADMIN = changes state
+    usage: str = ""  # arguments, e.g. "[n]"
+    menu: bool = True  # listed in Telegram's command menu
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("start", N_("Start: what this bot is and your role"), Role.VIEWER),
+    CommandSpec("help", N_("Commands you can use"), Role.VIEWER),
+    CommandSpec("status", N_("Mode, trading state, health"), Role.VIEWER),
+    CommandSpec("pause", N_("Pause new entries (open positions stay managed)"), Role.ADMIN),
+    CommandSpec("resume", N_("Resume new entries"), Role.ADMIN),
+    CommandSpec("logs", N_("Recent audit log entries"), Role.ADMIN, usage="[n]"),
+    CommandSpec("lang", N_("Language: English or Russian"), Role.VIEWER, usage="[en|ru]"),
+)
+
+_BY_NAME = {spec.name: spec for spec in COMMANDS}
+
+
+def command(name: str) -> Command:
+    """The aiogram filter for a registered command (a typo fails at import, not at run time)."""
+    if name not in _BY_NAME:
+        raise KeyError(f"/{name} is not in the command registry")
+    return Command(name)
+
+
+def spec_of(name: str) -> CommandSpec | None:
+    return _BY_NAME.get(name.lower())
+
+
+def commands_for(role: Role) -> list[CommandSpec]:
+    """Commands a user with `role` may run, in registry order."""
+    return [spec for spec in COMMANDS if role >= spec.role]
+
+
+def command_name(text: str | None) -> str | None:
+    """`/Status@my_bot arg` → "status"; None when the text is not a command."""
+    if not text or not text.startswith("/") or len(text) < 2:
+        return None
+    word = text[1:].split(maxsplit=1)[0] if text[1:].strip() else ""
+    return word.split("@", 1)[0].lower() or None

@@ -1,0 +1,57 @@
+"""/status: mode, trading state, health, with a refresh button."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.i18n import gettext as _
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import RefreshStatus
+from handlers.commands import command
+from handlers.ui import edit_in_place, format_duration, format_utc
+from services.control import TradingState
+from services.status import StatusService, StatusSnapshot
+
+router = Router(name=__name__)
+
+
+def status_text(s: StatusSnapshot) -> str:
+    if s.control.state is TradingState.PAUSED:
+        state = _("⏸ paused — no new entries")
+        if s.control.since:
+            state += " " + _("(since {when})").format(when=format_utc(s.control.since))
+    else:
+        state = _("▶️ running")
+    ok, bad = "✅", "❌"
+    lines = [
+        _("<b>Status</b>"),
+        _("Mode: <b>{mode}</b>").format(mode=s.mode),
+        _("Trading: {state}").format(state=state),
+        _("Exchange: {exchange} ({market})").format(exchange=s.exchange, market=s.market),
+        _("Channel listener: {state}").format(state=s.listener),
+        _("Database: {mark}  Telegram polling: {mark2}").format(
+            mark=ok if s.database_ok else bad, mark2=ok if s.polling_ok else bad),
+        _("Uptime: {uptime}").format(uptime=format_duration(s.uptime_s)),
+    ]
+    return "\n".join(lines)
+
+
+def refresh_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("🔄 Refresh"), callback_data=RefreshStatus())
+    return builder.as_markup()
+
+
+@router.message(command("status"))
+async def status(message: Message, status_service: StatusService) -> None:
+    await message.answer(status_text(await status_service.snapshot()),
+                         reply_markup=refresh_keyboard())
+
+
+@router.callback_query(RefreshStatus.filter())
+async def refresh(query: CallbackQuery, status_service: StatusService) -> None:
+    if isinstance(query.message, Message):
+        await edit_in_place(query.message, status_text(await status_service.snapshot()),
+                            reply_markup=refresh_keyboard())
+    await query.answer()

@@ -1,0 +1,76 @@
+"""The trader's switches: pause and resume new entries (persisted, audited, idempotent).
+
+Paused means no new entries are taken; open positions keep being managed. The risk gate
+of the trading engine reads `state()` before every entry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from services.audit import AuditTrail
+from services.clock import Clock
+from storage.database import Database
+from storage.runtime_settings import RuntimeSettingsRepository
+from storage.timefmt import from_db, to_db
+
+STATE_KEY = "trading.state"
+
+
+class TradingState(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class ControlState:
+    state: TradingState
+    since: datetime | None
+    by: int | None
+
+
+@dataclass(frozen=True)
+class ControlResult:
+    state: ControlState
+    changed: bool
+
+
+class TradingControl:
+    def __init__(self, db: Database, settings: RuntimeSettingsRepository, audit: AuditTrail,
+                 clock: Clock) -> None:
+        self._db = db
+        self._settings = settings
+        self._audit = audit
+        self._clock = clock
+
+    async def state(self) -> ControlState:
+        raw = await self._settings.get(STATE_KEY)
+        if not raw:
+            return ControlState(TradingState.RUNNING, None, None)
+        return ControlState(TradingState(raw["state"]), from_db(raw["since"]), raw.get("by"))
+
+    async def pause(self, actor_id: int, role: str) -> ControlResult:
+        """Stop taking new entries. Pausing twice changes nothing the second time."""
+        return await self._switch(TradingState.PAUSED, actor_id, role)
+
+    async def resume(self, actor_id: int, role: str) -> ControlResult:
+        """Take new entries again."""
+        return await self._switch(TradingState.RUNNING, actor_id, role)
+
+    async def _switch(self, target: TradingState, actor_id: int, role: str) -> ControlResult:
+        action = "pause" if target is TradingState.PAUSED else "resume"
+        async with self._db.transaction():
+            current = await self.state()
+            if current.state is target:
+                await self._audit.record(actor_id=actor_id, role=role, action=action,
+                                         outcome="unchanged")
+                return ControlResult(current, changed=False)
+            now = self._clock.now()
+            await self._settings.put(
+                STATE_KEY, {"state": target.value, "since": to_db(now), "by": actor_id},
+                by=actor_id, now=now)
+            await self._audit.record(actor_id=actor_id, role=role, action=action,
+                                     outcome="done", previous=current.state.value)
+        return ControlResult(ControlState(target, now, actor_id), changed=True)

@@ -1,0 +1,162 @@
+"""The one owner of the SQLite connection: pragmas, migrations, transactions.
+
+Repositories run plain SQL through `Database`; the service that calls them decides where a
+transaction begins and ends (`async with db.transaction(): ...`). Outside a transaction
+every statement commits on its own, so nothing is ever left half-written.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from storage.migrations import MIGRATIONS, Migration
+
+BUSY_TIMEOUT_MS = 5000
+Params = Sequence[Any] | dict[str, Any]
+
+
+class DatabaseError(Exception):
+    """The database cannot be opened or migrated; the message says what to do."""
+
+
+class Database:
+    """An aiosqlite connection in WAL mode with foreign keys on and numbered migrations."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._conn: aiosqlite.Connection | None = None
+        self._tx_lock = asyncio.Lock()
+        self._tx_owner: asyncio.Task[Any] | None = None
+
+    # -- life cycle ---------------------------------------------------------------------
+    async def open(self) -> None:
+        """Open (creating the file and its folder if needed) and set the pragmas."""
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = await aiosqlite.connect(self.path, isolation_level=None)
+            conn.row_factory = aiosqlite.Row
+            await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await conn.execute("PRAGMA journal_mode = WAL")
+            await conn.execute("PRAGMA foreign_keys = ON")
+            await conn.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.Error as exc:
+            raise DatabaseError(
+                f"cannot open the database {self.path}: {exc} — check that DATA_DIR exists "
+                "and is writable"
+            ) from None
+        self._conn = conn
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await conn.close()
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise DatabaseError("the database is not open")
+        return self._conn
+
+    # -- statements ---------------------------------------------------------------------
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Run one statement; return the last inserted row id (or 0)."""
+        await self._wait_for_other_transactions()
+        cursor = await self.conn.execute(sql, params)
+        row_id = cursor.lastrowid or 0
+        await cursor.close()
+        return row_id
+
+    async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        await self._wait_for_other_transactions()
+        await self.conn.executemany(sql, rows)
+
+    async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        await self._wait_for_other_transactions()
+        async with self.conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        await self._wait_for_other_transactions()
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def ping(self) -> bool:
+        """True when the database answers a trivial query (used by /health)."""
+        try:
+            row = await self.fetch_one("SELECT 1")
+        except (sqlite3.Error, DatabaseError, ValueError):
+            return False
+        return row is not None and row[0] == 1
+
+    async def _wait_for_other_transactions(self) -> None:
+        # Statements from other tasks must not land inside someone else's transaction.
+        owner = self._tx_owner
+        if owner is not None and owner is not asyncio.current_task():
+            async with self._tx_lock:
+                pass
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Database]:
+        """BEGIN IMMEDIATE … COMMIT, or ROLLBACK if the block raises (cancellation included)."""
+        current = asyncio.current_task()
+        if self._tx_owner is current:  # nested: join the outer transaction
+            yield self
+            return
+        async with self._tx_lock:
+            self._tx_owner = current
+            try:
+                await self.conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self
+                except BaseException:
+                    await asyncio.shield(self.conn.execute("ROLLBACK"))
+                    raise
+                await self.conn.execute("COMMIT")
+            finally:
+                self._tx_owner = None
+
+    # -- migrations ---------------------------------------------------------------------
+    async def schema_version(self) -> int:
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        row = await self.fetch_one("SELECT COALESCE(MAX(version), 0) FROM schema_version")
+        return int(row[0]) if row else 0
+
+    async def migrate(self, migrations: Sequence[Migration] = MIGRATIONS) -> list[Migration]:
+        """Apply every migration newer than the stored version, each in its own transaction."""
+        current = await self.schema_version()
+        known = max((m.version for m in migrations), default=0)
+        if current > known:
+            raise DatabaseError(
+                f"the database {self.path} has schema version {current}, newer than this "
+                f"program knows ({known}) — run the newer signaldesk or restore a backup"
+            )
+        applied = []
+        for migration in sorted(migrations, key=lambda m: m.version):
+            if migration.version <= current:
+                continue
+            async with self.transaction():
+                for statement in migration.statements():
+                    await self.conn.execute(statement)
+                await self.conn.execute(
+                    "INSERT INTO schema_version (version, name, applied_at) "
+                    "VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
+                    (migration.version, migration.name),
+                )
+            applied.append(migration)
+        return applied
