@@ -1,4 +1,8 @@
-"""aiogram routers, one per area, and the middlewares in front of them."""
+"""aiogram routers, one per area, and the middlewares in front of them.
+
+Each module builds its router in `build_router()` rather than at import time: a router can
+belong to one Dispatcher only, and a process may build several (tests, restarts).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from aiogram.utils.i18n import I18n
 
 from handlers import control, logs, start, status
 from handlers.access import AccessGate
-from handlers.errors import errors_router, fallback_router
+from handlers.errors import build_errors_router, build_fallback_router
 from handlers.i18n import ActorLocaleMiddleware
 from services.access import AccessService
 from services.metrics import Metrics
@@ -17,5 +21,6 @@ def setup_handlers(dp: Dispatcher, *, access: AccessService, i18n: I18n, metrics
     """Gate every update type, localise, then route; unknown input lands in the fallback."""
     dp.update.outer_middleware(AccessGate(access, i18n, metrics))
     ActorLocaleMiddleware(i18n).setup(dp)
-    dp.include_routers(errors_router, start.router, status.router, control.router, logs.router,
-                       fallback_router)
+    dp.include_routers(build_errors_router(),
+                       *(area.build_router() for area in (start, status, control, logs)),
+                       build_fallback_router())

@@ -10,10 +10,7 @@ from handlers.commands import command
 from services.access import Actor
 from services.control import TradingControl
 
-router = Router(name=__name__)
 
-
-@router.message(command("pause"))
 async def pause(message: Message, actor: Actor, control: TradingControl) -> None:
     result = await control.pause(actor.user_id, actor.role.label)
     if result.changed:
@@ -23,10 +20,16 @@ async def pause(message: Message, actor: Actor, control: TradingControl) -> None
         await message.answer(_("Already paused. /resume to continue."))
 
 
-@router.message(command("resume"))
 async def resume(message: Message, actor: Actor, control: TradingControl) -> None:
     result = await control.resume(actor.user_id, actor.role.label)
     if result.changed:
         await message.answer(_("▶️ Resumed: new signals will be taken again."))
     else:
         await message.answer(_("Already running."))
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(pause, command("pause"))
+    router.message.register(resume, command("resume"))
+    return router

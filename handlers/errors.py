@@ -18,11 +18,7 @@ from handlers.commands import command_name
 from services.errors import UserFacingError
 from services.metrics import Metrics
 
-errors_router = Router(name=f"{__name__}.errors")
-fallback_router = Router(name=f"{__name__}.fallback")
 
-
-@errors_router.errors()
 async def on_error(event: ErrorEvent, metrics: Metrics) -> bool:
     exc = event.exception
     if isinstance(exc, UserFacingError):
@@ -45,7 +41,6 @@ async def on_error(event: ErrorEvent, metrics: Metrics) -> bool:
     return True
 
 
-@fallback_router.message()
 async def not_understood(message: Message) -> None:
     name = command_name(message.text)
     if name:
@@ -55,6 +50,19 @@ async def not_understood(message: Message) -> None:
         await message.answer(_("I work with commands — send /help for the list."))
 
 
-@fallback_router.callback_query()
 async def stale_button(query: CallbackQuery) -> None:
     await query.answer(_("This button is no longer active."), show_alert=False)
+
+
+def build_errors_router() -> Router:
+    router = Router(name=f"{__name__}.errors")
+    router.errors.register(on_error)
+    return router
+
+
+def build_fallback_router() -> Router:
+    """Must be included last: it takes whatever no other router handled."""
+    router = Router(name=f"{__name__}.fallback")
+    router.message.register(not_understood)
+    router.callback_query.register(stale_button)
+    return router

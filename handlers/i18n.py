@@ -8,6 +8,8 @@ language: its text is the msgid itself.
 from __future__ import annotations
 
 import gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,16 @@ def N_(text: str) -> str:
 
 class CatalogI18n(I18n):
     """aiogram's I18n, reading .po catalogs directly."""
+
+    @contextmanager
+    def context(self) -> Iterator[I18n]:
+        # aiogram's `gettext` looks the instance up on I18n's own context variable; a
+        # subclass gets a variable of its own (ContextInstanceMixin), so set the base one.
+        token = I18n.set_current(self)
+        try:
+            yield self
+        finally:
+            I18n.reset_current(token)
 
     def find_locales(self) -> dict[str, gettext.GNUTranslations]:
         translations: dict[str, gettext.GNUTranslations] = {}

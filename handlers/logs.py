@@ -14,8 +14,6 @@ from handlers.ui import answer_long, format_utc
 from services.audit import AuditTrail
 from storage.audit import AuditEntry
 
-router = Router(name=__name__)
-
 DEFAULT_COUNT = 15
 MAX_COUNT = 100
 
@@ -29,7 +27,6 @@ def entry_line(entry: AuditEntry) -> str:
     return f"<code>{html.escape(text)}</code>"
 
 
-@router.message(command("logs"))
 async def logs(message: Message, command: CommandObject, audit: AuditTrail) -> None:
     arg = (command.args or "").strip()
     if arg and not (arg.isdigit() and 1 <= int(arg) <= MAX_COUNT):
@@ -41,3 +38,9 @@ async def logs(message: Message, command: CommandObject, audit: AuditTrail) -> N
         return
     lines = [_("<b>Audit log</b> (newest first)")] + [entry_line(e) for e in entries]
     await answer_long(message, "\n".join(lines))
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(logs, command("logs"))
+    return router

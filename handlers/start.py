@@ -15,8 +15,6 @@ from handlers.callbacks import ChooseLanguage
 from handlers.commands import command, commands_for
 from services.access import SUPPORTED_LANGUAGES, AccessService, Actor, Role
 
-router = Router(name=__name__)
-
 LANGUAGE_NAMES = {"en": "English", "ru": "Русский"}
 
 
@@ -32,7 +30,6 @@ def help_text(actor: Actor, i18n: I18n) -> str:
     return "\n".join(lines)
 
 
-@router.message(command("start"))
 async def start(message: Message, actor: Actor, mode: str) -> None:
     name = html.escape(actor.first_name or "")
     await message.answer(
@@ -46,7 +43,6 @@ async def start(message: Message, actor: Actor, mode: str) -> None:
     )
 
 
-@router.message(command("help"))
 async def help_command(message: Message, actor: Actor, i18n: I18n) -> None:
     await message.answer(help_text(actor, i18n))
 
@@ -60,7 +56,6 @@ def language_keyboard(current: str) -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-@router.message(command("lang"))
 async def lang(message: Message, command: CommandObject, actor: Actor, access: AccessService,
                i18n: I18n) -> None:
     wanted = (command.args or "").strip().lower()
@@ -77,7 +72,6 @@ async def lang(message: Message, command: CommandObject, actor: Actor, access: A
         await message.answer(_("Language set: English."))
 
 
-@router.callback_query(ChooseLanguage.filter(F.language.in_(SUPPORTED_LANGUAGES)))
 async def lang_button(query: CallbackQuery, callback_data: ChooseLanguage, actor: Actor,
                       access: AccessService, i18n: I18n) -> None:
     actor = await access.choose_language(actor, callback_data.language)
@@ -86,3 +80,13 @@ async def lang_button(query: CallbackQuery, callback_data: ChooseLanguage, actor
         await query.answer(done)
         if isinstance(query.message, Message):
             await query.message.edit_text(done, reply_markup=language_keyboard(actor.language))
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(start, command("start"))
+    router.message.register(help_command, command("help"))
+    router.message.register(lang, command("lang"))
+    known_language = ChooseLanguage.filter(F.language.in_(SUPPORTED_LANGUAGES))
+    router.callback_query.register(lang_button, known_language)
+    return router

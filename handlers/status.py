@@ -13,8 +13,6 @@ from handlers.ui import edit_in_place, format_duration, format_utc
 from services.control import TradingState
 from services.status import StatusService, StatusSnapshot
 
-router = Router(name=__name__)
-
 
 def status_text(s: StatusSnapshot) -> str:
     if s.control.state is TradingState.PAUSED:
@@ -43,15 +41,20 @@ def refresh_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-@router.message(command("status"))
 async def status(message: Message, status_service: StatusService) -> None:
     await message.answer(status_text(await status_service.snapshot()),
                          reply_markup=refresh_keyboard())
 
 
-@router.callback_query(RefreshStatus.filter())
 async def refresh(query: CallbackQuery, status_service: StatusService) -> None:
     if isinstance(query.message, Message):
         await edit_in_place(query.message, status_text(await status_service.snapshot()),
                             reply_markup=refresh_keyboard())
     await query.answer()
+
+
+def build_router() -> Router:
+    router = Router(name=__name__)
+    router.message.register(status, command("status"))
+    router.callback_query.register(refresh, RefreshStatus.filter())
+    return router
