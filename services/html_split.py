@@ -1,8 +1,9 @@
 """Split Telegram HTML text into pieces that each fit a message, keeping tags balanced.
 
-Telegram refuses messages over 4096 characters (captions: 1024). Pieces are cut at a
-line break where possible, else at a space, never inside a tag or an `&entity;`, and
-tags open at a cut are closed at its end and reopened at the start of the next piece.
+Telegram refuses messages over 4096 characters (captions: 1024). Pieces are cut between
+lines where possible; a single line too long for a message is cut at a space (or, failing
+that, anywhere), never inside a tag or an `&entity;`. Tags open at a cut are closed at the
+end of the piece and reopened at the start of the next one.
 """
 
 from __future__ import annotations
@@ -15,67 +16,85 @@ CAPTION_LIMIT = 1024
 _TOKEN = re.compile(r"<[^<>]*>|&#?[A-Za-z0-9]+;|[^<&]+|[<&]")
 _TAG = re.compile(r"<\s*(/)?\s*([A-Za-z0-9-]+)[^>]*?(/)?\s*>")
 
-
-def _closing(stack: list[tuple[str, str]]) -> str:
-    return "".join(f"</{name}>" for name, _ in reversed(stack))
+Stack = tuple[tuple[str, str], ...]  # open tags: (name, the opening tag as written)
 
 
-def _opening(stack: list[tuple[str, str]]) -> str:
+def _after(stack: Stack, token: str) -> Stack:
+    """The open tags after `token` (a tag, or text which changes nothing)."""
+    tag = _TAG.fullmatch(token) if token.startswith("<") else None
+    if tag is None:
+        return stack
+    closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
+    if closing:
+        for i in range(len(stack) - 1, -1, -1):
+            if stack[i][0] == name:
+                return stack[:i] + stack[i + 1:]
+        return stack
+    return stack if self_closing else (*stack, (name, token))
+
+
+def _opening(stack: Stack) -> str:
     return "".join(tag for _, tag in stack)
 
 
+def _closing(stack: Stack) -> str:
+    return "".join(f"</{name}>" for name, _ in reversed(stack))
+
+
+def _cut_line(line: str, stack: Stack, limit: int) -> tuple[list[str], str, Stack]:
+    """Cut one over-long line: full pieces, plus the unfinished rest and its stack."""
+    pieces: list[str] = []
+    current = _opening(stack)
+    for token in _TOKEN.findall(line):
+        is_atom = token.startswith("<") or (token.startswith("&") and token.endswith(";"))
+        while token:
+            room = limit - len(current) - len(_closing(stack))
+            if len(token) <= room:
+                current += token
+                stack = _after(stack, token)
+                break
+            if is_atom or room <= 0:
+                pieces.append(current + _closing(stack))
+                current = _opening(stack)
+                if len(current) + len(token) + len(_closing(stack)) > limit:
+                    raise ValueError("a tag or entity is longer than the limit")
+                continue
+            cut = token.rfind(" ", 0, room + 1)
+            cut = cut if cut > 0 else room
+            pieces.append(current + token[:cut] + _closing(stack))
+            current = _opening(stack)
+            token = token[cut:].lstrip(" ")
+    return pieces, current, stack
+
+
 def split_html(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Pieces of `text`, each at most `limit` characters including the tags it carries."""
+    """Pieces of `text`, each at most `limit` characters including the tags it carries.
+
+    Joining the pieces with "\\n" gives the text back when every cut fell between lines.
+    """
     if len(text) <= limit:
         return [text]
     if limit < 64:
         raise ValueError("limit too small to split HTML safely")
     pieces: list[str] = []
-    stack: list[tuple[str, str]] = []  # (tag name, full opening tag)
-    current = ""
-
-    def flush() -> None:
-        nonlocal current
-        body = current + _closing(stack)
-        if body.strip():
-            pieces.append(body)
-        current = _opening(stack)
-
-    for token in _TOKEN.findall(text):
-        tag = _TAG.fullmatch(token) if token.startswith("<") else None
-        if tag is not None:
-            if len(current) + len(token) + len(_closing(stack)) + 16 > limit:
-                flush()
-            current += token
-            closing, name, self_closing = tag.group(1), tag.group(2).lower(), tag.group(3)
-            if closing:
-                for i in range(len(stack) - 1, -1, -1):
-                    if stack[i][0] == name:
-                        del stack[i]
-                        break
-            elif not self_closing:
-                stack.append((name, token))
+    stack: Stack = ()
+    current = ""  # the piece being built, without its closing tags
+    for line in text.split("\n"):
+        line_stack = stack
+        for token in _TOKEN.findall(line):
+            line_stack = _after(line_stack, token)
+        joined = f"{current}\n{line}" if current else _opening(stack) + line
+        if len(joined) + len(_closing(line_stack)) <= limit:
+            current, stack = joined, line_stack
             continue
-        # Text or an entity: place as much as fits, cutting at a newline, else a space.
-        while token:
-            room = limit - len(current) - len(_closing(stack))
-            if len(token) <= room:
-                current += token
-                break
-            if token.startswith("&") and token.endswith(";"):
-                flush()  # entities are never cut
-                continue
-            cut = token.rfind("\n", 0, room + 1)
-            if cut <= 0:
-                cut = token.rfind(" ", 0, room + 1)
-            if cut <= 0:
-                if current.strip() and current != _opening(stack):
-                    flush()
-                    continue
-                cut = max(room, 1)
-            current += token[:cut]
-            token = token[cut:].lstrip("\n")
-            flush()
-    if current.strip() and current != _opening(stack):
+        if current:
+            pieces.append(current + _closing(stack))
+            current = ""
+        if len(_opening(stack) + line) + len(_closing(line_stack)) <= limit:
+            current, stack = _opening(stack) + line, line_stack
+            continue
+        cut, current, stack = _cut_line(line, stack, limit)
+        pieces.extend(cut)
+    if current.strip():
         pieces.append(current + _closing(stack))
-    return pieces
+    return [p for p in pieces if p.strip()]

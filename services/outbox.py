@@ -80,8 +80,7 @@ class Outbox:
         self._min_interval = min_interval_s
         self._sleep = sleep
         self._wake = asyncio.Event()
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._idle = asyncio.Event()  # set by the worker whenever it finds nothing to send
         self.stats = OutboxStats()
 
     async def send(self, message: OutgoingMessage) -> None:
@@ -170,7 +169,7 @@ class Outbox:
                     for i, chunk in enumerate(chunks)]
         # A file goes first with as much caption as fits; the rest follows as text.
         caption, *rest = split_html(message.text, CAPTION_LIMIT) if message.text else [""]
-        tail = split_html("".join(rest), MESSAGE_LIMIT) if rest else []
+        tail = split_html("\n".join(rest), MESSAGE_LIMIT) if rest else []
         head = OutgoingMessage(chat_id=message.chat_id, text=caption, kind=message.kind,
                                reply_markup=None if tail else message.reply_markup,
                                file_name=message.file_name, file_content=message.file_content)

@@ -1,0 +1,92 @@
+"""The send queue, through the real Bot and the fake Bot API: flood waits, outages,
+refusals, long text, files, and messages surviving a restart."""
+
+from __future__ import annotations
+
+from bot.app import Application
+from services.html_split import MESSAGE_LIMIT
+from services.outbox import OutgoingMessage
+from tests.conftest import ADMIN_ID, VIEWER_ID
+from tests.fakes.bot_api import FakeBotAPI
+
+
+def delivered(telegram: FakeBotAPI, method: str = "sendMessage") -> list:
+    return [c for c in telegram.calls_of(method) if c.answered_status == 200]
+
+
+async def test_flood_wait_is_respected_and_nothing_is_lost_or_reordered(
+        app: Application, telegram: FakeBotAPI) -> None:
+    telegram.fail_next("sendMessage", status=429, retry_after=1)
+    for i in range(5):
+        await app.outbox.send(OutgoingMessage(chat_id=ADMIN_ID, text=f"event {i}"))
+    assert await app.outbox.wait_idle(10)
+    assert [c.text for c in delivered(telegram)] == [f"event {i}" for i in range(5)]
+    first_try, retry = telegram.calls_of("sendMessage")[:2]
+    assert first_try.answered_status == 429 and retry.text == "event 0"
+    assert app.outbox.stats.flood_waits == 1
+    assert await app.outbox.pending() == 0
+
+
+async def test_server_errors_are_retried_with_backoff(app: Application, telegram: FakeBotAPI) -> None:
+    app.outbox._base_backoff = 0.05  # keep the test quick; the policy is what is tested
+    telegram.fail_next("sendMessage", status=502, times=3)
+    await app.outbox.send(OutgoingMessage(chat_id=ADMIN_ID, text="<b>stop hit</b> BTC"))
+    assert await app.outbox.wait_idle(10)
+    statuses = [c.answered_status for c in telegram.calls_of("sendMessage")]
+    assert statuses == [502, 502, 502, 200]
+    assert app.outbox.stats.retries == 3
+    assert delivered(telegram)[0].params["parse_mode"] == "HTML"
+
+
+async def test_a_message_telegram_refuses_for_good_is_kept_as_failed_and_counted(
+        app: Application, telegram: FakeBotAPI) -> None:
+    telegram.fail_next("sendMessage", status=403, description="Forbidden: bot was blocked by the user")
+    await app.outbox.send(OutgoingMessage(chat_id=VIEWER_ID, text="report"))
+    await app.outbox.send(OutgoingMessage(chat_id=ADMIN_ID, text="next one"))
+    assert await app.outbox.wait_idle(10)
+    assert [c.text for c in delivered(telegram)] == ["next one"]
+    row = await app.db.fetch_one("SELECT chat_id, status, last_error FROM outbox")
+    assert (row["chat_id"], row["status"]) == (VIEWER_ID, "failed")
+    assert "blocked" in row["last_error"]
+    assert b"signaldesk_outbox_failed 1.0" in await app.metrics.render()
+
+
+async def test_long_text_is_split_under_the_limit_with_the_keyboard_on_the_last_piece(
+        app: Application, telegram: FakeBotAPI) -> None:
+    lines = [f"<b>#{i}</b> BTC/USDT long 30000 → 31000 &amp; more" for i in range(400)]
+    keyboard = {"inline_keyboard": [[{"text": "Close", "callback_data": "x"}]]}
+    await app.outbox.send(OutgoingMessage(chat_id=ADMIN_ID, text="\n".join(lines),
+                                          reply_markup=keyboard))
+    assert await app.outbox.wait_idle(10)
+    pieces = delivered(telegram)
+    assert len(pieces) >= 4
+    assert all(len(p.text) <= MESSAGE_LIMIT for p in pieces)
+    assert "\n".join(p.text for p in pieces) == "\n".join(lines)
+    assert [("reply_markup" in p.params) for p in pieces] == [False] * (len(pieces) - 1) + [True]
+
+
+async def test_a_photo_with_a_long_caption_goes_first_and_the_rest_follows_as_text(
+        app: Application, telegram: FakeBotAPI) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+    caption = "Daily report\n" + "\n".join(f"line {i}" for i in range(300))
+    await app.outbox.send(OutgoingMessage(chat_id=ADMIN_ID, kind="photo", text=caption,
+                                          file_name="equity.png", file_content=png))
+    assert await app.outbox.wait_idle(10)
+    photo = delivered(telegram, "sendPhoto")[0]
+    assert photo.files["photo"].content == png and photo.files["photo"].filename == "equity.png"
+    assert len(photo.params["caption"]) <= 1024
+    rest = delivered(telegram)
+    assert photo.params["caption"] + "\n" + "\n".join(r.text for r in rest) == caption
+
+
+async def test_queued_messages_survive_a_restart(
+        app: Application, telegram: FakeBotAPI, make_settings, start_app) -> None:
+    telegram.fail_next("sendMessage", status=502, times=1000)
+    await app.outbox.send(OutgoingMessage(chat_id=ADMIN_ID, text="position closed +12.5 USDT"))
+    await telegram.wait_for_call("sendMessage")
+    await app.stop()
+    assert delivered(telegram) == []
+    telegram._failures.clear()
+    restarted = await start_app(make_settings())
+    assert await restarted.outbox.wait_idle(10)
+    assert [c.text for c in delivered(telegram)] == ["position closed +12.5 USDT"]
