@@ -41,29 +41,57 @@ def _closing(stack: Stack) -> str:
     return "".join(f"</{name}>" for name, _ in reversed(stack))
 
 
-def _cut_line(line: str, stack: Stack, limit: int) -> tuple[list[str], str, Stack]:
-    """Cut one over-long line: full pieces, plus the unfinished rest and its stack."""
-    pieces: list[str] = []
-    current = _opening(stack)
+def _words(line: str) -> list[list[str]]:
+    """The line as words (split at spaces outside tags), each a list of tokens."""
+    words: list[list[str]] = [[]]
     for token in _TOKEN.findall(line):
-        is_atom = token.startswith("<") or (token.startswith("&") and token.endswith(";"))
-        while token:
-            room = limit - len(current) - len(_closing(stack))
-            if len(token) <= room:
-                current += token
-                stack = _after(stack, token)
-                break
-            if is_atom or room <= 0:
-                pieces.append(current + _closing(stack))
-                current = _opening(stack)
-                if len(current) + len(token) + len(_closing(stack)) > limit:
-                    raise ValueError("a tag or entity is longer than the limit")
+        if token.startswith(("<", "&")):
+            words[-1].append(token)
+            continue
+        first, *rest = token.split(" ")
+        if first:
+            words[-1].append(first)
+        for part in rest:
+            words.append([part] if part else [])
+    return words
+
+
+def _cut_line(line: str, stack: Stack, limit: int) -> tuple[list[str], str, Stack]:
+    """Cut one over-long line between words: full pieces, plus the rest and its stack."""
+    pieces: list[str] = []
+    current, fresh = _opening(stack), True
+    for word in _words(line):
+        text = "".join(word)
+        after = stack
+        for token in word:
+            after = _after(after, token)
+        joined = current + ("" if fresh else " ") + text
+        if len(joined) + len(_closing(after)) <= limit:
+            current, stack, fresh = joined, after, False
+            continue
+        if not fresh:
+            pieces.append(current + _closing(stack))
+            current, fresh = _opening(stack), True
+            if len(current) + len(text) + len(_closing(after)) <= limit:
+                current, stack, fresh = current + text, after, False
                 continue
-            cut = token.rfind(" ", 0, room + 1)
-            cut = cut if cut > 0 else room
-            pieces.append(current + token[:cut] + _closing(stack))
-            current = _opening(stack)
-            token = token[cut:].lstrip(" ")
+        # A word longer than a message: cut it anywhere but inside a tag or an entity.
+        for token in word:
+            is_atom = token.startswith(("<", "&")) and len(token) > 1
+            while token:
+                room = limit - len(current) - len(_closing(_after(stack, token)))
+                if len(token) <= room:
+                    current, stack = current + token, _after(stack, token)
+                    break
+                if is_atom or room <= 0:
+                    pieces.append(current + _closing(stack))
+                    current = _opening(stack)
+                    if len(current) + len(token) + len(_closing(stack)) > limit:
+                        raise ValueError("a tag or entity is longer than the limit")
+                    continue
+                pieces.append(current + token[:room] + _closing(stack))
+                current, token = _opening(stack), token[room:]
+        fresh = False
     return pieces, current, stack
 
 

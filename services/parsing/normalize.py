@@ -65,10 +65,8 @@ def _char_class(ranges: tuple[tuple[int, int], ...], keep: frozenset[str]) -> st
 
 
 _TRANSLATE: dict[int, str | None] = {}
-for _ch in "\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe0e\u00ad\u200e\u200f\u20e3_":
-    _TRANSLATE[ord(_ch)] = None
-del _TRANSLATE[ord("_")]  # underscores are separators ("BNB_USDT", ".390 _ .413"): keep
-del _TRANSLATE[ord("\u20e3")]  # the keycap mark is needed to find keycap digits
+for _ch in "\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe0e\u00ad\u200e\u200f":
+    _TRANSLATE[ord(_ch)] = None  # zero-width characters and emoji variation selectors
 for _ch in "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\r":
     _TRANSLATE[ord(_ch)] = " "
 for _ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d":
