@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable
+from typing import TextIO
 
 from loguru import logger
 
@@ -28,7 +29,7 @@ class _Intercept(logging.Handler):
 class RedactingSink:
     """Writes formatted records to a stream with secrets replaced by ***."""
 
-    def __init__(self, secrets: Iterable[str], stream=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, secrets: Iterable[str], stream: TextIO | None = None) -> None:
         # Longest first, so a secret that contains another is masked whole.
         self._secrets = sorted({s for s in secrets if s and len(s) >= 6}, key=len, reverse=True)
         self._stream = stream or sys.stderr

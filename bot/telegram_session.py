@@ -33,7 +33,7 @@ class RetryAndHeartbeat(BaseRequestMiddleware):
     async def __call__(self, make_request: NextRequestMiddlewareType[TelegramType], bot: Bot,
                        method: TelegramMethod[TelegramType]) -> Response[TelegramType]:
         if isinstance(method, GetUpdates):  # the dispatcher has its own backoff for polling
-            response = await make_request(bot, method)
+            response = await make_request(bot, method)  # type: ignore[arg-type]
             self._on_poll_ok()
             return response
         attempt = 1

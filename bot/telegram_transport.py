@@ -34,7 +34,7 @@ class TelegramTransport:
                 upload = BufferedInputFile(message.file_content or b"",
                                            filename=message.file_name or "file")
                 send = self._bot.send_photo if message.kind == "photo" else self._bot.send_document
-                await send(message.chat_id, upload, caption=message.text or None,  # type: ignore[operator]
+                await send(message.chat_id, upload, caption=message.text or None,
                            parse_mode=ParseMode.HTML, reply_markup=markup)
         except TelegramRetryAfter as exc:
             raise RetryLater(float(exc.retry_after)) from None

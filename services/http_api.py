@@ -34,8 +34,8 @@ class HttpApi:
                 f"cannot listen on {self._host}:{self._port} for /health ({exc.strerror}) — "
                 "set HTTP__PORT to a free port"
             ) from None
-        sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
-        self.port = sockets[0].getsockname()[1] if sockets else self._port
+        addresses = self._runner.addresses
+        self.port = int(addresses[0][1]) if addresses else self._port
         logger.info("health and metrics on http://{}:{}/health", self._host, self.port)
 
     async def stop(self) -> None:

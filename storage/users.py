@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,7 +49,7 @@ class UserRepository:
                                (language, user_id))
 
 
-def _to_user(row) -> UserRow:  # type: ignore[no-untyped-def]
+def _to_user(row: sqlite3.Row) -> UserRow:
     return UserRow(
         user_id=row["user_id"], username=row["username"], first_name=row["first_name"],
         language_code=row["language_code"], language=row["language"], role=row["role"],
