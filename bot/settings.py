@@ -8,6 +8,7 @@ per problem, so the CLI can print them and exit 2 before any heavy import.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -27,6 +28,14 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+def _user_ids(value: Any) -> Any:
+    """A JSON list of ids; `111` and `111, 222` are accepted too, as people write them."""
+    if isinstance(value, str) and re.fullmatch(r"\s*-?\d+(\s*,\s*-?\d+)*\s*,?\s*", value):
+        return [int(part) for part in value.split(",") if part.strip()]
+    decoded = _json_value(value)
+    return [decoded] if isinstance(decoded, int) else decoded
+
+
 class TelegramSettings(BaseModel):
     bot_token: SecretStr | None = None
     api_base: str = DEFAULT_BOT_API
@@ -34,7 +43,7 @@ class TelegramSettings(BaseModel):
     viewer_ids: list[int] = Field(default_factory=list)
     polling_timeout_s: int = Field(default=10, ge=1, le=50)
 
-    _decode_ids = field_validator("admin_ids", "viewer_ids", mode="before")(_json_value)
+    _decode_ids = field_validator("admin_ids", "viewer_ids", mode="before")(_user_ids)
 
     @field_validator("api_base")
     @classmethod

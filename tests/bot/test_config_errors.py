@@ -39,7 +39,7 @@ def test_missing_token_is_named_with_what_to_do_exit_2_fast(tmp_path: Path) -> N
 def test_bad_env_file_lists_every_problem_once_and_never_echoes_secrets(tmp_path: Path) -> None:
     result = run_bot(tmp_path, env_file=(
         "TELEGRAM__BOT_TOKEN=not a token\n"
-        "TELEGRAM__ADMIN_IDS=me\n"
+        "TELEGRAM__ADMIN_IDS=me, you\n"
         "TRADING__MODE=yolo\n"
         "HTTP__PORT=99999\n"
         "EXCHANGE__SECRET=hunter2-very-secret\n"
@@ -91,6 +91,13 @@ def test_nested_json_values_are_decoded(monkeypatch: pytest.MonkeyPatch) -> None
     assert settings.telegram.admin_ids == [1, 2]
     assert settings.exchange.ccxt_config == {"options": {"defaultType": "spot"}}
     assert settings.telegram.api_base == "http://127.0.0.1:8081"
+
+
+@pytest.mark.parametrize("written", ["[111, 222]", "111, 222", "111,222,", " 111 , 222 "])
+def test_admin_ids_are_read_as_json_or_as_plain_comma_separated_ids(
+        monkeypatch: pytest.MonkeyPatch, written: str) -> None:
+    monkeypatch.setenv("TELEGRAM__ADMIN_IDS", written)
+    assert load_settings(_env_file=None).telegram.admin_ids == [111, 222]
 
 
 def test_config_error_carries_one_problem_per_field(monkeypatch: pytest.MonkeyPatch) -> None:
