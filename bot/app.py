@@ -112,7 +112,7 @@ class Application:
         self._spawn(self._publish_menus(), "menus")
         self._spawn(self._poll(), "polling")
         if self.settings.telethon.missing():
-            logger.info("channel listener off: {} not set (forward posts to the bot instead)",
+            logger.info("channel listener off: {} not set",
                         ", ".join(self.settings.telethon.missing()))
         if not self.settings.telegram.admin_ids:
             logger.warning("TELEGRAM__ADMIN_IDS is empty: everyone will be refused. Each "
