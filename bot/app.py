@@ -18,25 +18,33 @@ from aiogram.exceptions import TelegramNetworkError, TelegramServerError, Telegr
 from aiogram.types import User
 from loguru import logger
 
+from bot.channel_lookup import bot_resolver
 from bot.settings import Settings
 from bot.telegram_session import create_bot
 from bot.telegram_transport import TelegramTransport
 from handlers import setup_handlers
 from handlers.i18n import build_i18n
 from handlers.menu import publish_commands
+from handlers.notifier import Notifier
 from services.access import AccessService
 from services.audit import AuditTrail
+from services.channels import ChannelService
 from services.clock import Clock, SystemClock
 from services.control import TradingControl
+from services.events import EventBus
 from services.health import HealthMonitor
 from services.http_api import HttpApi
+from services.intake import SignalIntake
 from services.metrics import Metrics
 from services.outbox import Outbox
 from services.status import StatusService
 from storage.audit import AuditLogRepository
+from storage.channels import ChannelRepository
 from storage.database import Database
 from storage.outbox import OutboxRepository
+from storage.posts import PostRepository
 from storage.runtime_settings import RuntimeSettingsRepository
+from storage.signals import SignalRepository
 from storage.users import UserRepository
 
 SHUTDOWN_GRACE_S = 2.0
@@ -82,12 +90,22 @@ class Application:
                                    default=DefaultBotProperties(parse_mode=ParseMode.HTML))
         self.outbox = Outbox(self.db, OutboxRepository(self.db), TelegramTransport(self.bot),
                              self.clock)
+        self.events = EventBus()
+        channels, posts, signals = (ChannelRepository(self.db), PostRepository(self.db),
+                                    SignalRepository(self.db))
+        self.intake = SignalIntake(db=self.db, channels=channels, posts=posts, signals=signals,
+                                   events=self.events, clock=self.clock)
+        self.channels = ChannelService(db=self.db, channels=channels, posts=posts,
+                                       signals=signals, audit=self.audit, clock=self.clock,
+                                       resolve=bot_resolver(self.bot))
+        Notifier(access=self.access, outbox=self.outbox, i18n=self.i18n).subscribe_to(self.events)
         self.http = HttpApi(host=s.http.host, port=s.http.port, health=self.health,
                             metrics=self.metrics)
         self.dp = Dispatcher(
             settings=s, mode=s.trading.mode, db=self.db, metrics=self.metrics, audit=self.audit,
             access=self.access, control=self.control, status_service=self.status,
-            outbox=self.outbox, i18n=self.i18n,
+            outbox=self.outbox, i18n=self.i18n, events=self.events, intake=self.intake,
+            channel_service=self.channels,
         )
         setup_handlers(self.dp, access=self.access, i18n=self.i18n, metrics=self.metrics)
         self.metrics.info.info({"version": VERSION, "mode": s.trading.mode,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiogram import Dispatcher
 from aiogram.utils.i18n import I18n
 
-from handlers import control, logs, start, status
+from handlers import channels, control, logs, posts, start, status
 from handlers.access import AccessGate
 from handlers.errors import build_errors_router, build_fallback_router
 from handlers.i18n import ActorLocaleMiddleware
@@ -22,5 +22,6 @@ def setup_handlers(dp: Dispatcher, *, access: AccessService, i18n: I18n, metrics
     dp.update.outer_middleware(AccessGate(access, i18n, metrics))
     ActorLocaleMiddleware(i18n).setup(dp)
     dp.include_routers(build_errors_router(),
-                       *(area.build_router() for area in (start, status, control, logs)),
+                       *(area.build_router()
+                         for area in (posts, start, status, control, channels, logs)),
                        build_fallback_router())

@@ -24,7 +24,20 @@ class RefreshStatus(Button, prefix="status"):
     required_role: ClassVar[Role] = Role.VIEWER
 
 
-BUTTONS: tuple[type[Button], ...] = (ChooseLanguage, RefreshStatus)
+class ChannelAction(Button, prefix="chan"):
+    """A toggle on a /channels row: on, off, manual, auto, remove."""
+
+    channel_id: int
+    action: str
+
+
+class FollowChannel(Button, prefix="follow"):
+    """Offered under a post from a channel that is not followed yet."""
+
+    channel_id: int
+
+
+BUTTONS: tuple[type[Button], ...] = (ChooseLanguage, RefreshStatus, ChannelAction, FollowChannel)
 
 
 def required_role(data: str | None) -> Role | None:

@@ -25,6 +25,10 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("status", N_("Mode, trading state, health"), Role.VIEWER),
     CommandSpec("pause", N_("Pause new entries (open positions stay managed)"), Role.ADMIN),
     CommandSpec("resume", N_("Resume new entries"), Role.ADMIN),
+    CommandSpec("channels", N_("Followed channels, their mode and results"), Role.VIEWER),
+    CommandSpec("follow", N_("Follow a channel: @name, t.me link or id"), Role.ADMIN,
+                usage="<@channel>"),
+    CommandSpec("unfollow", N_("Stop following a channel"), Role.ADMIN, usage="<@channel>"),
     CommandSpec("logs", N_("Recent audit log entries"), Role.ADMIN, usage="[n]"),
     CommandSpec("lang", N_("Language: English or Russian"), Role.VIEWER, usage="[en|ru]"),
 )

@@ -109,6 +109,18 @@ class AccessService:
             self._last_refusal = {k: v for k, v in self._last_refusal.items() if v >= cutoff}
         return True
 
+    async def admins(self) -> list[Actor]:
+        """Every configured admin with their language, for notifications."""
+        actors = []
+        for user_id in sorted(self._admins):
+            row = await self._users.get(user_id)
+            language = language_for(row.language if row else None,
+                                    row.language_code if row else None)
+            actors.append(Actor(user_id=user_id, role=Role.ADMIN, language=language,
+                                first_name=(row.first_name or "") if row else "",
+                                username=row.username if row else None))
+        return actors
+
     async def choose_language(self, actor: Actor, language: str | None) -> Actor:
         """Store the user's language choice (None: follow Telegram's); audited."""
         if language is not None and language not in SUPPORTED_LANGUAGES:

@@ -12,7 +12,8 @@ from handlers.commands import COMMANDS
 from handlers.i18n import LOCALES_DIR, build_i18n
 
 ROOT = Path(__file__).resolve().parents[2]
-KEYWORDS = {"_": None, "N_": None, "__": None}
+# UserFacingError carries English text that the errors router translates.
+KEYWORDS = {"_": None, "N_": None, "__": None, "UserFacingError": None}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 

@@ -1,0 +1,94 @@
+"""Turns the services' events into messages for the admins, in each admin's language,
+through the send queue (so flood limits and outages never lose one)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from aiogram.utils.i18n import I18n
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from handlers.callbacks import FollowChannel
+from handlers.signal_text import post_excerpt, signal_lines, update_lines
+from services.access import AccessService
+from services.events import (
+    ChannelRef,
+    EventBus,
+    ListenerStateChanged,
+    PostEdited,
+    SignalAccepted,
+    SignalNotUnderstood,
+    TradeUpdateReceived,
+)
+from services.outbox import Outbox, OutgoingMessage
+from services.posts import ListenerState
+
+
+class Notifier:
+    def __init__(self, *, access: AccessService, outbox: Outbox, i18n: I18n) -> None:
+        self._access = access
+        self._outbox = outbox
+        self._i18n = i18n
+
+    def subscribe_to(self, events: EventBus) -> None:
+        events.subscribe(self.notify)
+
+    async def notify(self, event: Any) -> None:
+        for admin in await self._access.admins():
+            with self._i18n.context(), self._i18n.use_locale(admin.language):
+                rendered = self.render(event)
+            if rendered is not None:
+                text, markup = rendered
+                await self._outbox.send(OutgoingMessage(chat_id=admin.user_id, text=text,
+                                                        reply_markup=markup))
+
+    def render(self, event: Any) -> tuple[str, dict[str, Any] | None] | None:
+        _ = self._i18n.gettext
+        if isinstance(event, SignalAccepted):
+            head = _("📡 <b>Signal</b> from {channel}").format(channel=channel_name(event.channel))
+            return "\n".join([head, *signal_lines(event.signal)]), follow_offer(event.channel, _)
+        if isinstance(event, SignalNotUnderstood):
+            head = _("❓ <b>Not understood</b> from {channel}: {reason}").format(
+                channel=channel_name(event.channel), reason=html.escape(event.reason))
+            return head + "\n" + post_excerpt(event.post.text), follow_offer(event.channel, _)
+        if isinstance(event, TradeUpdateReceived):
+            head = _("🔁 <b>Update</b> from {channel}").format(channel=channel_name(event.channel))
+            lines = [head, *update_lines(event.update)]
+            if event.linked_signal_id is None:
+                lines.append(_("Not linked to a signal the bot has seen."))
+            else:
+                lines.append(_("For signal #{id}.").format(id=event.linked_signal_id))
+            return "\n".join(lines), None
+        if isinstance(event, PostEdited):
+            head = _("✏️ {channel} edited signal #{id}. Nothing was changed; before:").format(
+                channel=channel_name(event.channel), id=event.previous_signal_id)
+            return "\n".join([head, post_excerpt(event.previous_text), _("after:"),
+                              post_excerpt(event.post.text)]), None
+        if isinstance(event, ListenerStateChanged):
+            return listener_text(event, _), None
+        return None
+
+
+def channel_name(channel: ChannelRef) -> str:
+    return f"<b>{html.escape(channel.name)}</b>"
+
+
+def follow_offer(channel: ChannelRef, _: Any) -> dict[str, Any] | None:
+    if channel.known:
+        return None
+    builder = InlineKeyboardBuilder()
+    builder.button(text="➕ " + _("Follow this channel"),
+                   callback_data=FollowChannel(channel_id=channel.channel_id))
+    return builder.as_markup().model_dump(exclude_none=True)
+
+
+def listener_text(event: ListenerStateChanged, _: Any) -> str:
+    detail = f" ({html.escape(event.detail)})" if event.detail else ""
+    if event.state is ListenerState.CONNECTED:
+        return _("🔌 Channel listener connected.") + detail
+    if event.state is ListenerState.UNAUTHORIZED:
+        return _("🔌 Channel listener is not logged in: run python -m bot login.") + detail
+    if event.state is ListenerState.RECONNECTING:
+        return _("🔌 Channel listener disconnected, reconnecting…") + detail
+    return _("🔌 Channel listener is off.") + detail

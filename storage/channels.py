@@ -1,0 +1,104 @@
+"""Repository of the `channels` table: followed signal channels and their defaults."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from storage.database import Database
+from storage.timefmt import from_db, to_db
+
+
+@dataclass(frozen=True)
+class ChannelRow:
+    channel_id: int
+    title: str | None
+    username: str | None
+    enabled: bool
+    mode: str  # "manual" or "auto"
+    max_leverage: int | None
+    size_mode: str | None
+    size_value: str | None
+    added_at: datetime
+    added_by: int | None
+
+    @property
+    def name(self) -> str:
+        """How a trader recognises it: @username, else its title, else its id."""
+        if self.username:
+            return f"@{self.username}"
+        return self.title or str(self.channel_id)
+
+
+class ChannelRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def get(self, channel_id: int) -> ChannelRow | None:
+        row = await self._db.fetch_one("SELECT * FROM channels WHERE channel_id = ?",
+                                       (channel_id,))
+        return _to_channel(row) if row else None
+
+    async def by_username(self, username: str) -> ChannelRow | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM channels WHERE username = ? COLLATE NOCASE", (username.lstrip("@"),))
+        return _to_channel(row) if row else None
+
+    async def all(self) -> list[ChannelRow]:
+        rows = await self._db.fetch_all("SELECT * FROM channels ORDER BY added_at, channel_id")
+        return [_to_channel(r) for r in rows]
+
+    async def enabled_ids(self) -> set[int]:
+        rows = await self._db.fetch_all("SELECT channel_id FROM channels WHERE enabled = 1")
+        return {int(r[0]) for r in rows}
+
+    async def add(self, channel_id: int, *, title: str | None, username: str | None,
+                  by: int | None, now: datetime) -> None:
+        stamp = to_db(now)
+        await self._db.execute(
+            "INSERT INTO channels (channel_id, title, username, added_at, added_by, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (channel_id, title, username.lstrip("@") if username else None, stamp, by, stamp))
+
+    async def update_names(self, channel_id: int, *, title: str | None,
+                           username: str | None, now: datetime) -> None:
+        """Keep title/username current (channels rename); unknown values keep the old ones."""
+        await self._db.execute(
+            "UPDATE channels SET title = COALESCE(?, title), username = COALESCE(?, username),"
+            " updated_at = ? WHERE channel_id = ?",
+            (title, username.lstrip("@") if username else None, to_db(now), channel_id))
+
+    async def set_enabled(self, channel_id: int, enabled: bool, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE channels SET enabled = ?, updated_at = ? WHERE channel_id = ?",
+            (int(enabled), to_db(now), channel_id))
+
+    async def set_mode(self, channel_id: int, mode: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE channels SET mode = ?, updated_at = ? WHERE channel_id = ?",
+            (mode, to_db(now), channel_id))
+
+    async def set_max_leverage(self, channel_id: int, max_leverage: int | None,
+                               now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE channels SET max_leverage = ?, updated_at = ? WHERE channel_id = ?",
+            (max_leverage, to_db(now), channel_id))
+
+    async def set_size(self, channel_id: int, size_mode: str | None, size_value: str | None,
+                       now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE channels SET size_mode = ?, size_value = ?, updated_at = ?"
+            " WHERE channel_id = ?", (size_mode, size_value, to_db(now), channel_id))
+
+    async def remove(self, channel_id: int) -> None:
+        await self._db.execute("DELETE FROM channels WHERE channel_id = ?", (channel_id,))
+
+
+def _to_channel(row: sqlite3.Row) -> ChannelRow:
+    return ChannelRow(
+        channel_id=row["channel_id"], title=row["title"], username=row["username"],
+        enabled=bool(row["enabled"]), mode=row["mode"], max_leverage=row["max_leverage"],
+        size_mode=row["size_mode"], size_value=row["size_value"],
+        added_at=from_db(row["added_at"]), added_by=row["added_by"],
+    )
