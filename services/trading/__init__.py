@@ -1,0 +1,1 @@
+"""Trading: the exchange port (ccxt and paper implementations), orders, positions, risk."""
