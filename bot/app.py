@@ -37,6 +37,7 @@ from services.http_api import HttpApi
 from services.intake import SignalIntake
 from services.metrics import Metrics
 from services.outbox import Outbox
+from services.runtime_config import RuntimeConfig
 from services.status import StatusService
 from storage.audit import AuditLogRepository
 from storage.channels import ChannelRepository
@@ -81,6 +82,8 @@ class Application:
         self.health = HealthMonitor(db=self.db, clock=self.clock, mode=s.trading.mode,
                                     poll_stale_after_s=3 * s.telegram.polling_timeout_s + 30,
                                     listener_state=lambda: listener_state(s))
+        self.config = RuntimeConfig(self.db, RuntimeSettingsRepository(self.db), self.audit,
+                                    self.clock)
         self.status = StatusService(mode=s.trading.mode, exchange=s.exchange.id,
                                     market=s.exchange.market, control=self.control,
                                     health=self.health)
@@ -105,7 +108,7 @@ class Application:
             settings=s, mode=s.trading.mode, db=self.db, metrics=self.metrics, audit=self.audit,
             access=self.access, control=self.control, status_service=self.status,
             outbox=self.outbox, i18n=self.i18n, events=self.events, intake=self.intake,
-            channel_service=self.channels,
+            channel_service=self.channels, runtime_config=self.config,
         )
         setup_handlers(self.dp, access=self.access, i18n=self.i18n, metrics=self.metrics)
         self.metrics.info.info({"version": VERSION, "mode": s.trading.mode,

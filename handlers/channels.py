@@ -90,14 +90,14 @@ async def unfollow(message: Message, command: CommandObject, actor: Actor,
 
 async def channel_button(query: CallbackQuery, callback_data: ChannelAction, actor: Actor,
                          channel_service: ChannelService) -> None:
-    who = {"actor_id": actor.user_id, "role": actor.role.label}
     cid, action = callback_data.channel_id, callback_data.action
+    actor_id, role = actor.user_id, actor.role.label
     if action in ("on", "off"):
-        await channel_service.set_enabled(cid, action == "on", **who)
+        await channel_service.set_enabled(cid, action == "on", actor_id=actor_id, role=role)
     elif action in ("manual", "auto"):
-        await channel_service.set_mode(cid, action, **who)
+        await channel_service.set_mode(cid, action, actor_id=actor_id, role=role)
     elif action == "remove":
-        await channel_service.unfollow(cid, **who)
+        await channel_service.unfollow(cid, actor_id=actor_id, role=role)
     text, keyboard = await channels_view(channel_service, actor)
     if isinstance(query.message, Message):
         await edit_in_place(query.message, text, reply_markup=keyboard)

@@ -17,13 +17,14 @@ from loguru import logger
 from handlers.commands import command_name
 from services.errors import UserFacingError
 from services.metrics import Metrics
+from services.text import Msg
 
 
 async def on_error(event: ErrorEvent, metrics: Metrics) -> bool:
     exc = event.exception
     if isinstance(exc, UserFacingError):
-        text = _(exc.reason).format(
-            **{k: html.escape(str(v)) for k, v in exc.params.items()})
+        text = _(exc.reason).format(**{
+            k: html.escape(_(v) if isinstance(v, Msg) else str(v)) for k, v in exc.params.items()})
     else:
         error_id = uuid.uuid4().hex[:8]
         metrics.handler_errors.inc()

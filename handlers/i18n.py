@@ -20,14 +20,12 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from services.access import DEFAULT_LANGUAGE, Actor
+from services.text import N_
+
+__all__ = ["N_", "ActorLocaleMiddleware", "CatalogI18n", "build_i18n"]
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-
-
-def N_(text: str) -> str:
-    """Mark text for translation where it is defined; it is translated where it is shown."""
-    return text
 
 
 class CatalogI18n(I18n):

@@ -13,7 +13,7 @@ from handlers.i18n import LOCALES_DIR, build_i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 # UserFacingError carries English text that the errors router translates.
-KEYWORDS = {"_": None, "N_": None, "__": None, "UserFacingError": None}
+KEYWORDS = {"_": None, "N_": None, "__": None, "UserFacingError": None, "SettingSpec": (2,)}
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 

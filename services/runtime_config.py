@@ -1,0 +1,195 @@
+"""Settings a trader changes while the bot runs (/settings, /set): typed, validated,
+persisted in `runtime_settings`, audited, and read fresh by the services that use them.
+
+Each setting is declared once in `SETTINGS` with its parser, bounds and default.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from services.audit import AuditTrail
+from services.clock import Clock
+from services.errors import UserFacingError
+from services.text import N_
+from services.trading.risk import RiskLimits
+from services.trading.sizing import SizeMode, SizeRule
+from storage.database import Database
+from storage.runtime_settings import RuntimeSettingsRepository
+
+PREFIX = "config."  # keys of this module in the runtime_settings table
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    description: str  # English; translated where shown
+    default: Any
+    parse: Callable[[str], Any]  # raises ValueError with the rule the value broke
+    rule: str  # what a valid value looks like, shown with a bad value
+
+    def show(self, value: Any) -> str:
+        if value is None:
+            return "off"
+        if isinstance(value, bool):
+            return "on" if value else "off"
+        if isinstance(value, Decimal):
+            return format(value.normalize(), "f")
+        return str(value)
+
+
+def decimal_between(low: Decimal, high: Decimal, *,
+                    allow_off: bool = False) -> Callable[[str], Any]:
+    def parse(text: str) -> Decimal | None:
+        cleaned = text.strip().rstrip("%").replace(",", ".")
+        if allow_off and cleaned.lower() in ("off", "none", "0"):
+            return None
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise ValueError(text) from None
+        if not value.is_finite() or not low <= value <= high:
+            raise ValueError(text)
+        return value
+
+    return parse
+
+
+def int_between(low: int, high: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        if not text.strip().isdigit() or not low <= int(text) <= high:
+            raise ValueError(text)
+        return int(text)
+
+    return parse
+
+
+def boolean(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("on", "true", "yes", "1"):
+        return True
+    if value in ("off", "false", "no", "0"):
+        return False
+    raise ValueError(text)
+
+
+def choice(*options: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in options:
+            raise ValueError(text)
+        return value
+
+    return parse
+
+
+D = Decimal
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("risk.daily_loss_pct", N_("Daily loss limit, % of start-of-day equity"), D(3),
+                decimal_between(D("0.1"), D(100)), N_("a percentage from 0.1 to 100")),
+    SettingSpec("risk.max_drawdown_pct", N_("Max drawdown from peak equity, %"), D(15),
+                decimal_between(D("0.1"), D(100)), N_("a percentage from 0.1 to 100")),
+    SettingSpec("risk.max_open_positions", N_("Max open positions"), 5, int_between(1, 100),
+                N_("a whole number from 1 to 100")),
+    SettingSpec("risk.one_position_per_symbol", N_("One position per symbol"), True, boolean,
+                N_("on or off")),
+    SettingSpec("risk.max_position_pct", N_("Max margin of one position, % of equity"), D(25),
+                decimal_between(D("0.1"), D(100)), N_("a percentage from 0.1 to 100")),
+    SettingSpec("risk.channel_allocation_pct", N_("Max margin of one channel, % of equity"), None,
+                decimal_between(D("0.1"), D(100), allow_off=True),
+                N_("a percentage from 0.1 to 100, or off")),
+    SettingSpec("risk.max_consecutive_losses",
+                N_("Disable a channel after this many losses in a row"), 3, int_between(1, 100),
+                N_("a whole number from 1 to 100")),
+    SettingSpec("risk.max_leverage", N_("Leverage cap for every trade"), 20, int_between(1, 125),
+                N_("a whole number from 1 to 125")),
+    SettingSpec("sizing.mode", N_("Position size: quote, equity_pct or risk_pct"), "quote",
+                choice("quote", "equity_pct", "risk_pct"), N_("quote, equity_pct or risk_pct")),
+    SettingSpec("sizing.value", N_("Size: USDT of margin, or % for the percentage modes"), D(20),
+                decimal_between(D("0.01"), D(1_000_000)), N_("a positive number")),
+    SettingSpec("signals.max_entry_distance_pct", N_("Max distance of an entry from the market, %"),
+                D(10), decimal_between(D("0.1"), D(100)), N_("a percentage from 0.1 to 100")),
+    SettingSpec("approval.expiry_min", N_("Minutes before an approval card expires"), 15,
+                int_between(1, 1440), N_("minutes from 1 to 1440")),
+)
+_BY_KEY = {spec.key: spec for spec in SETTINGS}
+
+
+@dataclass(frozen=True)
+class SettingChange:
+    spec: SettingSpec
+    old: Any
+    new: Any
+
+
+class RuntimeConfig:
+    def __init__(self, db: Database, repo: RuntimeSettingsRepository, audit: AuditTrail,
+                 clock: Clock) -> None:
+        self._db = db
+        self._repo = repo
+        self._audit = audit
+        self._clock = clock
+
+    async def values(self) -> dict[str, Any]:
+        """Every setting's current value (defaults where never set), in declaration order."""
+        stored = await self._repo.all()
+        return {spec.key: _decode(spec, stored[PREFIX + spec.key]) if PREFIX + spec.key in stored
+                else spec.default for spec in SETTINGS}
+
+    async def get(self, key: str) -> Any:
+        spec = self.spec(key)
+        raw = await self._repo.get(PREFIX + key)
+        return spec.default if raw is None else _decode(spec, raw)
+
+    @staticmethod
+    def spec(key: str) -> SettingSpec:
+        spec = _BY_KEY.get(key.strip().lower())
+        if spec is None:
+            raise UserFacingError("Unknown setting {key}. Settings: {keys}.", key=key[:64],
+                                  keys=", ".join(_BY_KEY))
+        return spec
+
+    async def set(self, key: str, text: str, *, actor_id: int, role: str) -> SettingChange:
+        """Validate, store and audit one change; a bad value changes nothing."""
+        spec = self.spec(key)
+        try:
+            value = spec.parse(text)
+        except ValueError:
+            raise UserFacingError("{key} must be {rule} (got {value}).", key=spec.key,
+                                  rule=spec.rule, value=text.strip()[:64]) from None
+        async with self._db.transaction():
+            old = await self.get(spec.key)
+            await self._repo.put(PREFIX + spec.key, _encode(value), by=actor_id,
+                                 now=self._clock.now())
+            await self._audit.record(actor_id=actor_id, role=role, action="set", outcome="done",
+                                     key=spec.key, old=spec.show(old), new=spec.show(value))
+        return SettingChange(spec, old, value)
+
+    async def risk_limits(self) -> RiskLimits:
+        v = await self.values()
+        return RiskLimits(
+            daily_loss_pct=v["risk.daily_loss_pct"], max_drawdown_pct=v["risk.max_drawdown_pct"],
+            max_open_positions=v["risk.max_open_positions"],
+            one_position_per_symbol=v["risk.one_position_per_symbol"],
+            max_position_pct=v["risk.max_position_pct"],
+            channel_allocation_pct=v["risk.channel_allocation_pct"],
+            max_consecutive_losses=v["risk.max_consecutive_losses"])
+
+    async def size_rule(self) -> SizeRule:
+        v = await self.values()
+        return SizeRule(SizeMode(v["sizing.mode"]), v["sizing.value"])
+
+
+def _encode(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _decode(spec: SettingSpec, raw: Any) -> Any:
+    if raw is None:
+        return None
+    if isinstance(spec.default, Decimal) or spec.key == "risk.channel_allocation_pct":
+        return Decimal(str(raw))
+    return raw
