@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
 from aiogram.types import User
 from loguru import logger
+from telethon import TelegramClient
 
 from bot.channel_lookup import bot_resolver
 from bot.settings import Settings
@@ -31,10 +33,12 @@ from services.audit import AuditTrail
 from services.channels import ChannelService
 from services.clock import Clock, SystemClock
 from services.control import TradingControl
-from services.events import EventBus
+from services.events import EventBus, ListenerStateChanged
 from services.health import HealthMonitor
 from services.http_api import HttpApi
 from services.intake import SignalIntake
+from services.listener import ChannelListener, ListenerAlert
+from services.listener_session import client_from_settings
 from services.metrics import Metrics
 from services.outbox import Outbox
 from services.runtime_config import RuntimeConfig
@@ -56,17 +60,12 @@ class StartupError(Exception):
     """The bot cannot start; the message says why and what to do."""
 
 
-def listener_state(settings: Settings) -> str:
-    missing = settings.telethon.missing()
-    if missing:
-        return "off (" + ", ".join(missing) + " not set)"
-    return "off (not part of this version yet)"
-
-
 @dataclass
 class Application:
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+    # Tests replace the Telethon client (Telegram's MTProto servers cannot run here).
+    telethon_client_factory: Callable[[], TelegramClient] | None = None
 
     def __post_init__(self) -> None:
         s = self.settings
@@ -81,7 +80,7 @@ class Application:
                                       self.clock)
         self.health = HealthMonitor(db=self.db, clock=self.clock, mode=s.trading.mode,
                                     poll_stale_after_s=3 * s.telegram.polling_timeout_s + 30,
-                                    listener_state=lambda: listener_state(s))
+                                    listener_state=self._listener_state)
         self.config = RuntimeConfig(self.db, RuntimeSettingsRepository(self.db), self.audit,
                                     self.clock)
         self.status = StatusService(mode=s.trading.mode, exchange=s.exchange.id,
@@ -102,6 +101,14 @@ class Application:
                                        signals=signals, audit=self.audit, clock=self.clock,
                                        resolve=bot_resolver(self.bot))
         Notifier(access=self.access, outbox=self.outbox, i18n=self.i18n).subscribe_to(self.events)
+        self.listener: ChannelListener | None = None
+        if not s.telethon.missing():
+            self.listener = ChannelListener(
+                client_factory=(self.telethon_client_factory
+                                or client_from_settings(s.telethon, s.data_dir)),
+                channels=self.channels.enabled_ids, on_post=self.intake.receive,
+                on_alert=self._listener_alert, clock=self.clock)
+            self.channels.on_change(self.listener.refresh_channels)
         self.http = HttpApi(host=s.http.host, port=s.http.port, health=self.health,
                             metrics=self.metrics)
         self.dp = Dispatcher(
@@ -132,7 +139,9 @@ class Application:
         self._spawn(self.outbox.run(), "outbox")
         self._spawn(self._publish_menus(), "menus")
         self._spawn(self._poll(), "polling")
-        if self.settings.telethon.missing():
+        if self.listener is not None:
+            self._spawn(self.listener.run(), "listener")
+        else:
             logger.info("channel listener off: {} not set",
                         ", ".join(self.settings.telethon.missing()))
         if not self.settings.telegram.admin_ids:
@@ -153,6 +162,15 @@ class Application:
                                self.settings.telegram.api_base, exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60.0)
+
+    def _listener_state(self) -> str:
+        if self.listener is None:
+            return "off (" + ", ".join(self.settings.telethon.missing()) + " not set)"
+        detail = f" ({self.listener.detail})" if self.listener.detail else ""
+        return f"{self.listener.state.value}{detail}"
+
+    async def _listener_alert(self, alert: ListenerAlert) -> None:
+        await self.events.publish(ListenerStateChanged(alert.state, alert.detail))
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=f"signaldesk:{name}")

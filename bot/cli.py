@@ -1,4 +1,4 @@
-"""`python -m bot <command>`: run, migrate, parse.
+"""`python -m bot <command>`: run, migrate, login, parse.
 
 Configuration is checked before the heavy imports (aiogram, ccxt, matplotlib), so a
 missing token is reported in well under a second with exit code 2.
@@ -96,6 +96,15 @@ def cmd_migrate(_: argparse.Namespace) -> int:
     return asyncio.run(migrate())
 
 
+def cmd_login(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    if isinstance(settings, int):
+        return settings
+    from bot.login_command import login
+
+    return asyncio.run(login(settings, string_session=args.string_session))
+
+
 def cmd_parse(args: argparse.Namespace) -> int:
     from bot.parse_command import main as parse_main
 
@@ -110,6 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
                    ).set_defaults(func=cmd_run)
     sub.add_parser("migrate", help="create or upgrade the database in DATA_DIR"
                    ).set_defaults(func=cmd_migrate)
+    login = sub.add_parser("login", help="log the channel listener's Telegram account in "
+                           "(phone, code, 2FA password); run once, interactively")
+    login.add_argument("--string-session", action="store_true",
+                       help="print a session string for TELETHON__SESSION instead of a file")
+    login.set_defaults(func=cmd_login)
     parse = sub.add_parser("parse", help="parse a post from stdin and print it as JSON")
     parse.add_argument("--jsonl", action="store_true",
                        help='read JSON lines {"text": ...}, write one JSON line each')

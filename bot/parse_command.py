@@ -79,12 +79,13 @@ def to_record(result: ParseResult) -> dict[str, Any]:
             leverage=result.leverage,
             actions=[a.label() for a in result.actions],
         )
-        new_targets = [a.targets for a in result.actions if a.targets]
-        if new_targets:
-            record["targets"] = _numbers(new_targets[0])
-        new_stops = [a.price for a in result.actions if a.price is not None]
-        if new_stops:
-            record["stop_loss"] = _number(new_stops[0])
+        if all(a.symbol is None for a in result.actions):  # one trade: show its new levels
+            new_targets = [a.targets for a in result.actions if a.targets]
+            if new_targets:
+                record["targets"] = _numbers(new_targets[0])
+            new_stops = [a.price for a in result.actions if a.price is not None]
+            if new_stops:
+                record["stop_loss"] = _number(new_stops[0])
     elif isinstance(result, Noise):
         record["reason"] = result.reason
         record["looks_like_signal"] = result.looks_like_signal

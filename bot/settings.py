@@ -83,9 +83,12 @@ class TelethonSettings(BaseModel):
     session: SecretStr | None = None
 
     def missing(self) -> list[str]:
-        """Names of the variables the channel listener still needs (empty when it can run)."""
-        names = {"TELETHON__API_ID": self.api_id, "TELETHON__API_HASH": self.api_hash,
-                 "TELETHON__SESSION": self.session}
+        """Names of the variables the channel listener still needs (empty when it can run).
+
+        The session may stay unset: it then defaults to DATA_DIR/signaldesk.session, the
+        file `python -m bot login` writes.
+        """
+        names = {"TELETHON__API_ID": self.api_id, "TELETHON__API_HASH": self.api_hash}
         return [name for name, value in names.items() if not value]
 
 

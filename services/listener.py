@@ -29,9 +29,10 @@ from services.listener_posts import post_from_message
 from services.parsing.channels import normalize_channel_id
 from services.posts import IncomingPost, ListenerState
 
+# Results are ignored (Awaitable[object]), so e.g. `SignalIntake.receive` fits `on_post` as is.
 ChannelIds = Callable[[], Awaitable[set[int]]]  # the followed channels (marked or bare ids)
-PostHandler = Callable[[IncomingPost], Awaitable[None]]
-StateHandler = Callable[[ListenerState, str | None], Awaitable[None]]
+PostHandler = Callable[[IncomingPost], Awaitable[object]]
+StateHandler = Callable[[ListenerState, str | None], Awaitable[object]]
 
 LOGIN_HINT = ("the Telethon session is not logged in — run `python -m bot login` "
               "(in Docker: `docker run -it ... python -m bot login`)")
@@ -56,10 +57,19 @@ class ListenerAlert:
     down_for_s: float | None = None
 
 
-AlertHandler = Callable[[ListenerAlert], Awaitable[None]]
+AlertHandler = Callable[[ListenerAlert], Awaitable[object]]
 
 
 class ChannelListener:
+    """Listens with a Telethon user session; run it as one background task.
+
+    `client_factory` makes a fresh, unconnected client for each connection (see
+    `listener_session.client_from_settings`); `channels` answers the followed ids (marked
+    or bare) at start and on every `refresh_channels()`; `on_post` gets each post of a
+    followed channel — keep it short (store, enqueue): posts are handed on one at a time,
+    in order. A failing callback is logged and never stops the listener.
+    """
+
     def __init__(self, *, client_factory: Callable[[], TelegramClient], channels: ChannelIds,
                  on_post: PostHandler, on_state: StateHandler | None = None,
                  on_alert: AlertHandler | None = None, clock: Clock,
@@ -75,7 +85,6 @@ class ChannelListener:
         self._base_backoff = base_backoff_s
         self._max_backoff = max_backoff_s
         self._followed: frozenset[int] = frozenset()
-        self._client: TelegramClient | None = None
         self._down_since: float | None = None  # monotonic time the current outage began
         self._down_reason = "not connected yet"
         self._alerted = False
@@ -138,7 +147,6 @@ class ChannelListener:
                                         f"cannot create the Telegram client: {_describe(exc)}")
                     return
                 connected_at: float | None = None
-                self._client = client
                 self._register(client)
                 try:
                     await client.connect()
@@ -158,7 +166,6 @@ class ChannelListener:
                 except Exception as exc:
                     reason = _describe(exc)
                 finally:
-                    self._client = None
                     await _disconnect(client)
                 # A connection that held for a while starts the backoff again from the bottom;
                 # one that drops at once keeps growing it, so a flapping link is not hammered.
@@ -173,6 +180,7 @@ class ChannelListener:
                 await asyncio.sleep(delay)
         finally:
             self._stop_alert_timer()
+            self._down_since, self._alerted = None, False
             if self.state not in (ListenerState.UNAUTHORIZED, ListenerState.OFF):
                 # Shutting down: no callbacks, their receivers may already be gone.
                 self.state, self._detail = ListenerState.OFF, "stopped"
@@ -284,7 +292,7 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}"[:200] if text else type(exc).__name__
 
 
-async def _call_safely(callback: Callable[..., Awaitable[None]], *args: Any) -> None:
+async def _call_safely(callback: Callable[..., Awaitable[object]], *args: Any) -> None:
     try:
         await callback(*args)
     except asyncio.CancelledError:
@@ -295,7 +303,10 @@ async def _call_safely(callback: Callable[..., Awaitable[None]], *args: Any) -> 
 
 async def _disconnect(client: TelegramClient) -> None:
     try:
-        await asyncio.wait_for(client.disconnect(), DISCONNECT_TIMEOUT_S)
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation
+        # that arrives as the disconnect completes, and shutdown would never end.
+        async with asyncio.timeout(DISCONNECT_TIMEOUT_S):
+            await client.disconnect()
     except asyncio.CancelledError:
         raise
     except Exception as exc:
