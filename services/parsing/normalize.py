@@ -64,58 +64,78 @@ def _char_class(ranges: tuple[tuple[int, int], ...], keep: frozenset[str]) -> st
     return "[" + "".join(parts) + "]"
 
 
-_TRANSLATE: dict[int, str | None] = {}
-for _ch in "\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe0e\u00ad\u200e\u200f":
-    _TRANSLATE[ord(_ch)] = None  # zero-width characters and emoji variation selectors
-for _ch in "\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\r":
-    _TRANSLATE[ord(_ch)] = " "
-for _ch in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d":
-    _TRANSLATE[ord(_ch)] = "-"
-for _code in [*range(0x2460, 0x2474), *range(0x2776, 0x2794)]:
-    _TRANSLATE[_code] = f" {BULLET} "  # ① ❶ ➀ ➊ ...: list numbers, never prices
-_TRANSLATE[ord("×")] = "x"
-_TRANSLATE[ord("✔")] = HIT_MARK
-_TRANSLATE[ord("\u2018")] = "'"
-_TRANSLATE[ord("\u2019")] = "'"
-_TRANSLATE[ord("\uff1a")] = ":"
-_TRANSLATE[ord("\u00b7")] = " "
-
-_KEYCAP = re.compile("[0-9#*]\u20e3|\U0001f51f")
+# Removed outright: zero-width characters and emoji variation selectors.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe0e\u00ad\u200e\u200f]+")
+_SPACES = re.compile("[\u00a0\u2002-\u200a\u202f\u205f\u3000\t\r]")
+_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+# List numbers, never prices: keycaps 1️⃣ 🔟, circled ① ❶ ➀ ➊.
+_LIST_NUMBERS = re.compile("[0-9#*]\u20e3|\U0001f51f|[\u2460-\u2473\u2776-\u2793]")
+_MAYBE_LIST_NUMBER = re.compile("[\u20e3\U0001f51f\u2460-\u2473\u2776-\u2793]")
+_RARE = re.compile("[×✔‘’：·İ]")
+_RARE_TABLE = str.maketrans(
+    {"×": "x", "✔": HIT_MARK, "‘": "'", "’": "'", "：": ":", "·": " ", "İ": "I"}
+)
 _EMOJI = re.compile(_char_class(_EMOJI_RANGES, _KEEP_EMOJI) + "+")
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,80})\]\((?:https?|tg)://[^)\s]*\)")
-_MARKDOWN = re.compile(r"\*\*|__|`+|~~")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\bt\.me/\S+", re.IGNORECASE)
+_URL = re.compile(r"(?:https?://|www\.|t\.me/)\S+")
 _MENTION = re.compile(r"@[A-Za-z0-9_]{3,}")
+_MAYBE_DATE_TIME = re.compile(r":\d|-\d{1,2}-\d|\.\d{1,2}\.\d{4}")  # cheap pre-check
 _DATE_TIME = re.compile(
     r"\b\d{4}-\d{1,2}-\d{1,2}(?:[T ]\d{1,2}:\d{1,2}(?::\d{1,2})?(?:\.\d+)?Z?)?"
     r"|\b\d{1,2}\.\d{1,2}\.\d{4}\b"
     r"|(?<![\w.])T?\d{1,2}:\d{1,2}(?::\d{1,2})?(?![\d.,])(?:\s*UTC)?"
 )
 # A label glued to the previous token because line breaks were lost: "11.563SL: 10.2".
-_GLUED_LABEL = re.compile(
-    r"(?<=[A-Za-z0-9])(?=(?:Pair|Leverage|Entry|Targets|Target|Take[- ]?Profit|Stop|SL|TP)"
-    r" ?:)"
+_LABEL_WITH_COLON = re.compile(
+    r"(?:Pair|Leverage|Entry|Targets|Target|Take[- ]?Profit|Stop|SL|TP) ?:"
 )
 _CYRILLIC_X_AFTER = re.compile(r"(?<=\d)[хХ](?![а-яёА-ЯЁ])")
 _CYRILLIC_X_BEFORE = re.compile(r"(?<![\w])[хХ](?=\d)")
 
 
+def _unglue_labels(text: str) -> str:
+    cuts = [
+        m.start()
+        for m in _LABEL_WITH_COLON.finditer(text)
+        if m.start() and text[m.start() - 1].isalnum()
+    ]
+    if not cuts:
+        return text
+    parts, last = [], 0
+    for cut in cuts:
+        parts.append(text[last:cut])
+        last = cut
+    parts.append(text[last:])
+    return "\n".join(parts)
+
+
 def normalize_text(text: str) -> str:
-    """Return `text` cleaned for parsing (see the module docstring)."""
-    text = text.translate(_TRANSLATE)
-    if "\u20e3" in text or "\U0001f51f" in text:
-        text = _KEYCAP.sub(f" {BULLET} ", text)
+    """Return `text` cleaned for parsing (see the module docstring).
+
+    `text.lower()` of the result has the same length as the result, so positions found
+    in the lower-cased copy index the original.
+    """
+    text = _INVISIBLE.sub("", text)
+    text = _SPACES.sub(" ", text)
+    text = _DASHES.sub("-", text)
+    if _RARE.search(text):
+        text = text.translate(_RARE_TABLE)
+    if _MAYBE_LIST_NUMBER.search(text):
+        text = _LIST_NUMBERS.sub(f" {BULLET} ", text)
     text = _EMOJI.sub(" ", text)
     if "](" in text:
         text = _MARKDOWN_LINK.sub(r"\1", text)
-    text = _MARKDOWN.sub("", text)
-    text = _URL.sub(" ", text)
+    for mark in ("**", "__", "~~", "`"):
+        if mark in text:
+            text = text.replace(mark, "")
+    if "://" in text or "www." in text or "t.me/" in text:
+        text = _URL.sub(" ", text)
     if "@" in text:
         text = _MENTION.sub(" ", text)
-    if ":" in text or "-" in text or "." in text:
+    if _MAYBE_DATE_TIME.search(text):
         text = _DATE_TIME.sub(" ", text)
     if ":" in text:
-        text = _GLUED_LABEL.sub("\n", text)
+        text = _unglue_labels(text)
     if "х" in text or "Х" in text:
         text = _CYRILLIC_X_AFTER.sub("x", text)
         text = _CYRILLIC_X_BEFORE.sub("x", text)

@@ -10,9 +10,9 @@ not a number at all: `1INCH`, `H4`, `EMA200`, `4hr`, `5min`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Context, Decimal, InvalidOperation
 from enum import StrEnum
+from typing import NamedTuple
 
 _PRECISION = Context(prec=15)
 
@@ -23,8 +23,7 @@ class NumberKind(StrEnum):
     LEVERAGE = "leverage"
 
 
-@dataclass(frozen=True, slots=True)
-class NumberToken:
+class NumberToken(NamedTuple):
     """One number found in a piece of text; `start`/`end` index that text."""
 
     value: Decimal
@@ -34,77 +33,116 @@ class NumberToken:
     thousands: bool = False  # written with a K suffix ("38K")
 
 
+# Scanned in the lower-cased text; what stands before a number is checked in Python
+# (a regex look-behind here would cost a check at every position of the post).
 _NUMBER = (
-    r"(?<![\w.])"
-    r"(?P<xpre>[xX] ?(?=\d))?"
-    r"\$?"
-    r"(?P<num>{groups}\d+(?:[.,]\d+)?|\.\d+)"
-    r"(?P<suffix> ?[kK](?![^\W\d_])| ?[xX](?![^\W\d_])| ?%)?"
+    r"(?:{groups}\d+(?:[.,]\d+)?|\.\d+)"
+    r"(?: ?([kx%])(?![^\W\d_]))?"
     r"(?![^\W_]|\.\d)"
 )
 # Default: "27,400" and "$2,201.43" are thousands; "0,5828" and "202,6" are decimals.
 _NUMBER_THOUSANDS = re.compile(_NUMBER.format(groups=r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?!\d)|"))
 # In a post that writes comma decimals elsewhere, "1,118" is 1.118 too.
-_NUMBER_COMMA_DECIMAL = re.compile(
-    _NUMBER.format(groups=r"[1-9]\d{0,2}(?:,\d{3})+\.\d+|")
-)
-_COMMA_DECIMAL_HINT = re.compile(r"(?<![\d,.])\d+,(?:\d{1,2}|\d{4,})(?![\d,])|(?<![\d,.])0,\d")
+_NUMBER_COMMA_DECIMAL = re.compile(_NUMBER.format(groups=r"[1-9]\d{0,2}(?:,\d{3})+\.\d+|"))
+_COMMA_DIGITS = re.compile(r",(\d+)")
 # "5-10%", "3-4x", "20x/50x", "3 to 5%" - but not "39265 - 20%" (a target and its share).
-_RANGE_JOINER = re.compile(r"[-/]|\s+(?:to|до)\s+", re.IGNORECASE)
+_RANGE_JOINER = re.compile(r"[-/]|\s+(?:to|до)\s+")
 _ENUMERATOR_AFTER = re.compile(r"\s*\)")
 
 
 def uses_decimal_comma(text: str) -> bool:
-    """True when the post writes at least one unambiguous comma decimal ("0,5828", "202,6")."""
-    return "," in text and _COMMA_DECIMAL_HINT.search(text) is not None
+    """True when the post writes at least one unambiguous comma decimal ("0,5828", "202,6").
+
+    A comma is a decimal mark when the digits after it are not a group of three, or when
+    the number before it is a lone 0; thousands groups ("27,400", "1,880") say nothing.
+    """
+    if "," not in text:
+        return False
+    for m in _COMMA_DIGITS.finditer(text):
+        start = m.start()
+        before = start
+        while before > 0 and text[before - 1].isdigit():
+            before -= 1
+        if before == start or (before > 0 and text[before - 1] in ",."):
+            continue  # "42.20$,43.00" is a list; "1,000,000" a grouping
+        following = m.end() < len(text) and text[m.end()] == ","
+        if not following and (len(m.group(1)) != 3 or text[before:start] == "0"):
+            return True
+    return False
 
 
-def to_decimal(raw: str, *, thousands_separator: bool) -> Decimal | None:
-    """Exact value of a written number; float artefacts (over 15 digits) are rounded."""
-    raw = raw.replace(",", "") if thousands_separator else raw.replace(",", ".")
+def to_decimal(raw: str) -> Decimal | None:
+    """Exact value of a number written with a dot; float artefacts (over 15 significant
+    digits, "10.713000000000001") are rounded to 15."""
     try:
         value = Decimal(raw)
     except InvalidOperation:
         return None
     if len(value.as_tuple().digits) > 15:
-        value = _PRECISION.create_decimal(value)
-        value = value.normalize()
+        value = _PRECISION.create_decimal(value).normalize()
         if value.as_tuple().exponent > 0:  # type: ignore[operator]
             value = value.quantize(Decimal(1))
     return value
 
 
-def scan_numbers(text: str, *, decimal_comma: bool = False) -> list[NumberToken]:
+def _leverage_prefix(low: str, start: int) -> bool:
+    """An x (not ending a word) right before the number: "x20", "x 16"."""
+    at = start - 1
+    if at >= 0 and low[at] == " ":
+        at -= 1
+    return at >= 0 and low[at] == "x" and (at == 0 or not low[at - 1].isalnum())
+
+
+def scan_numbers(
+    text: str, *, decimal_comma: bool = False, low: str | None = None
+) -> list[NumberToken]:
     """All numbers in `text`, in order, each classified as price, percent or leverage.
 
-    List enumerators ("1)", "2)") are skipped; so are the ends of ranges whose other end
-    says what they are ("5-10%" is two percentages, "5-10x" two leverages).
+    A number glued to a word is not one ("1INCH", "H4", "EMA200", "4hr"). List
+    enumerators ("1)", "2)") are skipped; so are zeros. The ends of a range take the kind
+    of the end that says what they are ("5-10%" is two percentages, "5-10x" two leverages).
+    `low` is `text.lower()` when the caller has it already.
     """
+    low = text.lower() if low is None else low
     pattern = _NUMBER_COMMA_DECIMAL if decimal_comma else _NUMBER_THOUSANDS
     tokens: list[NumberToken] = []
-    for m in pattern.finditer(text):
-        raw = m.group("num")
-        suffix = (m.group("suffix") or "").strip().lower()
-        if not suffix and not m.group("xpre") and raw.isdigit() and len(raw) <= 2:
-            if _ENUMERATOR_AFTER.match(text, m.end()):
+    price, percent, leverage_kind = NumberKind.PRICE, NumberKind.PERCENT, NumberKind.LEVERAGE
+    for m in pattern.finditer(low):
+        start, end = m.span()
+        kind = price
+        if start:
+            before = low[start - 1]
+            if before.isalnum() or before in "._":
+                if not _leverage_prefix(low, start):
+                    continue
+                kind = leverage_kind
+            elif before == " " and start > 1 and _leverage_prefix(low, start):
+                kind = leverage_kind
+        suffix = m.group(1)
+        if suffix is None:
+            raw = m.group()
+            if (
+                kind is price
+                and len(raw) <= 2
+                and raw.isdigit()
+                and _ENUMERATOR_AFTER.match(low, end)
+            ):
                 continue  # "1) 39265" - a list number, not a price
-        thousands_sep = "," in raw and (
-            not decimal_comma or "." in raw
-        ) and _is_thousands_grouping(raw)
-        value = to_decimal(raw, thousands_separator=thousands_sep)
-        if value is None:
-            continue
-        if suffix == "%":
-            kind = NumberKind.PERCENT
-        elif suffix == "x" or m.group("xpre"):
-            kind = NumberKind.LEVERAGE
         else:
-            kind = NumberKind.PRICE
-        k = suffix == "k"
-        if k:
-            value *= 1000
-        tokens.append(NumberToken(value, kind, m.start(), m.end(), thousands=k))
-    _spread_range_kinds(text, tokens)
+            raw = low[start : m.start(1)].rstrip()
+            kind = percent if suffix == "%" else leverage_kind if suffix == "x" else kind
+        if "," in raw:
+            grouped = (not decimal_comma or "." in raw) and _is_thousands_grouping(raw)
+            raw = raw.replace(",", "") if grouped else raw.replace(",", ".")
+        value = to_decimal(raw) if len(raw) > 16 else Decimal(raw)
+        if not value:
+            continue  # "62 000" - a zero is never a level
+        if suffix == "k":
+            tokens.append(NumberToken(value * 1000, kind, start, end, True))
+        else:
+            tokens.append(NumberToken(value, kind, start, end))
+    if len(tokens) > 1:
+        _spread_range_kinds(low, tokens)
     return tokens
 
 
@@ -119,16 +157,17 @@ def _is_thousands_grouping(raw: str) -> bool:
 
 
 def _spread_range_kinds(text: str, tokens: list[NumberToken]) -> None:
-    """"5-10%": the 5 is a percentage too; "5X - 10X - 25X": all leverages."""
+    """Give both ends of a range the kind one end states: "5-10%", "5X - 10X - 25X"."""
     for i in range(len(tokens) - 2, -1, -1):
         left, right = tokens[i], tokens[i + 1]
         if left.kind is not NumberKind.PRICE or right.kind is NumberKind.PRICE:
             continue
         gap = text[left.end : right.start]
         if left.value <= right.value and _RANGE_JOINER.fullmatch(gap):
-            tokens[i] = NumberToken(left.value, right.kind, left.start, left.end, left.thousands)
+            tokens[i] = left._replace(kind=right.kind)
 
 
-def prices(tokens: list[NumberToken]) -> list[Decimal]:
-    """The values of the price tokens."""
-    return [t.value for t in tokens if t.kind is NumberKind.PRICE]
+def format_price(value: Decimal) -> str:
+    """A price as people write it: plain digits, no exponent, no trailing zeros."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text

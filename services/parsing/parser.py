@@ -1,0 +1,122 @@
+"""`parse_post`: a channel post's text in, exactly one `ParseResult` out. Pure: no I/O.
+
+The order of the questions matters, and is what keeps updates from opening trades:
+
+1. A signal-shaped post whose targets or entries are marked ✅ is progress on an existing
+   trade (an edited signal, a results post): an update, or a close once every target is hit.
+2. A complete signal (symbol, side, entry or market order, target or stop) is a new trade,
+   whatever management advice it also contains ("move your stop to entry after TP1") —
+   unless it reports an outcome ("all targets hit", "closed", "stopped out").
+3. A market review is noise, whatever levels it mentions.
+4. Otherwise management wording (target hit, stop moved, close, cancel…) makes an update
+   or a close.
+5. Short orders without targets ("Limit long XRP - 1.118", "Открывать ЛОНГ") are signals.
+6. Everything else is noise — marked `looks_like_signal` when it had a symbol and levels.
+"""
+
+from __future__ import annotations
+
+import re
+
+from services.parsing.model import (
+    CLOSING_KINDS,
+    Noise,
+    ParsedClose,
+    ParsedUpdate,
+    ParseResult,
+    Side,
+    UpdateAction,
+    UpdateKind,
+)
+from services.parsing.normalize import normalize_text
+from services.parsing.sections import layout
+from services.parsing.signal import SignalDraft, build_signal, read_draft
+from services.parsing.symbols import symbol_mentions
+from services.parsing.updates import read_actions, reports_outcome
+from services.parsing.words import NO_LETTER_AFTER, search_word
+
+_REVIEW = re.compile(
+    rf"(?:обзор\w*|review|analysis|аналитика|разбор\w*|market\s+update){NO_LETTER_AFTER}"
+)
+
+
+def parse_post(text: str) -> ParseResult:
+    """Read one channel post (see the module docstring for the decision order)."""
+    norm = normalize_text(text)
+    if not norm.strip():
+        return Noise("empty post")
+    low = norm.lower()
+    mentions = symbol_mentions(norm, low=low)
+    draft = read_draft(layout(norm, low), mentions)
+    if draft.has_marks:
+        return _progress(draft, read_actions(norm, mentions, low)[0])
+    if draft.is_complete() and not reports_outcome(low):
+        return build_signal(draft)
+    first_line = low.strip().split("\n", 1)[0]
+    if search_word(_REVIEW, first_line):
+        return Noise("market review")
+    management = _management(draft, read_actions(norm, mentions, low))
+    if management is not None:
+        return management
+    if draft.is_minimal():
+        return build_signal(draft)
+    return _noise(draft)
+
+
+def _progress(
+    draft: SignalDraft, extra: dict[str | None, list[UpdateAction]]
+) -> ParsedUpdate | ParsedClose:
+    """An edited or results copy of a signal: ✅ after its entries and targets."""
+    actions = [
+        UpdateAction(UpdateKind.ENTRY_FILLED, target=n)
+        for n, hit in enumerate(draft.entry_hits, 1)
+        if hit
+    ]
+    actions += [
+        UpdateAction(UpdateKind.TP_HIT, target=n)
+        for n, hit in enumerate(draft.target_hits, 1)
+        if hit
+    ]
+    # The copy repeats its own stop line, so only a move to break-even is news here.
+    stop_moved = any(
+        a.kind is UpdateKind.SL_TO_BREAKEVEN for found in extra.values() for a in found
+    )
+    if stop_moved:
+        actions.append(UpdateAction(UpdateKind.SL_TO_BREAKEVEN))
+    if draft.target_hits and all(draft.target_hits) and not stop_moved:
+        actions.append(UpdateAction(UpdateKind.ALL_TARGETS_HIT))
+        return ParsedClose(draft.symbol, tuple(actions), draft.side, draft.leverage)
+    return ParsedUpdate(draft.symbol, tuple(actions), draft.side, draft.leverage)
+
+
+def _management(
+    draft: SignalDraft, read: tuple[dict[str | None, list[UpdateAction]], Side | None]
+) -> ParsedUpdate | ParsedClose | None:
+    """An update or close from the actions read per symbol, or None if nothing is asked."""
+    by_symbol, closed_side = read
+    if all(a.kind is UpdateKind.HOLD for actions in by_symbol.values() for a in actions):
+        return None  # nothing asked but "keep holding": commentary
+    if len(by_symbol) > 1:
+        multi = tuple(
+            UpdateAction(a.kind, symbol, a.target, a.price, a.percent, a.targets)
+            for symbol, actions in by_symbol.items()
+            for a in actions
+        )
+        return ParsedUpdate(None, multi)
+    ((symbol, actions),) = by_symbol.items()
+    symbol = symbol or draft.symbol
+    kinds = {a.kind for a in actions}
+    side = closed_side or draft.stated_side
+    if kinds & CLOSING_KINDS and UpdateKind.CLOSE_PCT not in kinds:
+        return ParsedClose(symbol, tuple(actions), side, draft.leverage)
+    return ParsedUpdate(symbol, tuple(actions), side, draft.leverage)
+
+
+def _noise(draft: SignalDraft) -> Noise:
+    if draft.symbol is None or not draft.has_levels:
+        return Noise("no trade instruction")
+    if draft.side is None:
+        return Noise(f"{draft.symbol}: cannot tell long from short", looks_like_signal=True)
+    if not draft.entries:
+        return Noise(f"{draft.symbol}: no entry price", looks_like_signal=True)
+    return Noise(f"{draft.symbol}: no targets, stop loss or entry label", looks_like_signal=True)

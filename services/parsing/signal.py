@@ -1,0 +1,335 @@
+"""Reading a new signal out of a post's sections.
+
+Fields come from their labels (`sections.py`); where a channel omits a label the usual
+positions are used instead: the numbers after the side word ("BTCUSDT LONG 36705-36200"),
+or a line of bare numbers before the first label ("$SAND / long / 0.646"). `BUY:`/`SELL:`
+are read as entry and targets in the order they come; `Close 33660 31500` after an entry
+is a target list. The side is the one the prices show (targets above the entry, stop
+below: long), else the stated one; a disagreement between the two is recorded as a
+problem, as are a stop on the wrong side and targets out of order (see `validation.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+
+from services.parsing.model import EntryType, MarginMode, MarketType, ParsedSignal, Side
+from services.parsing.numbers import NumberKind, NumberToken
+from services.parsing.prices import infer_side, rescale_outliers
+from services.parsing.sections import WORD, LabelKind, Layout, Section, line_bounds
+from services.parsing.symbols import SymbolMention, pick_symbol
+from services.parsing.validation import check_consistency
+from services.parsing.words import NO_LETTER_AFTER, iter_words, search_word
+
+# Patterns run on the lower-cased post and start with a literal (see `words.py`).
+_MARKET_WORDS = re.compile(
+    rf"(?:cmp|market|now|current(?:\s*price)?|по\s*рынку|рын\w*|текущ\w*){NO_LETTER_AFTER}"
+)
+_OPEN_NOW = re.compile(
+    r"(?:открыва\w*|открыть|открываем|open|enter)\s+(?:a\s+)?"
+    rf"(?P<side>лонг|шорт|long|short){NO_LETTER_AFTER}"
+    rf"|market\s+(?P<side2>buy|sell|long|short){NO_LETTER_AFTER}"
+    r"|(?P<side3>buy|sell|long|short|лонг|шорт)\s+(?:at|@|по)\s+(?:market|cmp|рынку)"
+)
+_OPEN_NOW_HINT = re.compile(r"открыв|открыт|open|enter|market|cmp|рынку")  # cheap pre-check
+_NEGATION_BEFORE = re.compile(r"(?:не|don'?t|do\s+not|never|no)\s*$")
+_FUTURES_WORDS = re.compile(
+    rf"(?:futures?|perp|perpetual|usdt-?m|фьюч\w*|фандинг\w*|funding){NO_LETTER_AFTER}"
+)
+_PERP_SUFFIX = re.compile(r"usdt(?:perp|\.p)\b")
+_SPOT_WORD = re.compile(rf"(?:spot|спот){NO_LETTER_AFTER}")
+_EXCHANGE_LABEL = re.compile(r"exchanges?\s*[:=-]")
+_CROSS = re.compile(rf"(?:cross|кросс){NO_LETTER_AFTER}")
+_ISOLATED = re.compile(rf"(?:isolated|изолир\w*){NO_LETTER_AFTER}")
+_SIDE_OF = {
+    LabelKind.LONG: Side.LONG,
+    LabelKind.SHORT: Side.SHORT,
+    LabelKind.BUY: Side.LONG,
+    LabelKind.SELL: Side.SHORT,
+}
+_TOWARDS = frozenset({"to", "till", "until", "towards", "до", "к"})
+_MAX_LEVERAGE_READ = 250
+_ENTRY_TYPES = (EntryType.MARKET, EntryType.SINGLE, EntryType.ZONE, EntryType.LADDER)
+
+
+@dataclass(slots=True)
+class SignalDraft:
+    """Everything a post says that a signal needs, before deciding what the post is."""
+
+    symbol: str | None = None
+    stated_side: Side | None = None
+    entries: list[Decimal] = field(default_factory=list)
+    entry_hits: list[bool] = field(default_factory=list)
+    has_entry_label: bool = False
+    at_market: bool = False
+    market_entry: bool = False  # "Entry: CMP" / "Buy at market" with no entry price
+    open_now: bool = False  # a one-line order to open at market: "Открывать ЛОНГ"
+    targets: list[Decimal] = field(default_factory=list)
+    target_hits: list[bool] = field(default_factory=list)
+    stop: Decimal | None = None
+    stop_pct: Decimal | None = None
+    leverage: int | None = None
+    margin_mode: MarginMode | None = None
+    market_type: MarketType | None = None
+    dca: list[Decimal] = field(default_factory=list)
+
+    @property
+    def side(self) -> Side | None:
+        return infer_side(self.entries, self.targets, self.stop) or self.stated_side
+
+    @property
+    def has_levels(self) -> bool:
+        return bool(self.entries or self.targets or self.stop is not None)
+
+    @property
+    def has_marks(self) -> bool:
+        return any(self.target_hits) or any(self.entry_hits)
+
+    def is_complete(self) -> bool:
+        """A symbol, a side, an entry (or a market order) and a target or stop."""
+        return (
+            self.symbol is not None
+            and self.side is not None
+            and bool(self.entries or self.market_entry or self.open_now)
+            and bool(self.targets or self.stop is not None)
+        )
+
+    def is_minimal(self) -> bool:
+        """Less than complete but still an order: "Limit long XRP - 1.118", "Open LONG"."""
+        if self.symbol is None or self.side is None:
+            return False
+        return (bool(self.entries) and self.has_entry_label) or (
+            self.open_now and self.stated_side is not None
+        )
+
+
+def read_draft(layout: Layout, mentions: list[SymbolMention]) -> SignalDraft:
+    """Collect the signal fields of a post (see the module docstring)."""
+    low = layout.low
+    draft = SignalDraft(symbol=pick_symbol(mentions))
+    leg_side = _read_entries_and_targets(layout, draft)
+    _read_stop(layout, draft)
+    draft.leverage = _read_leverage(layout)
+    draft.dca = [t.value for s in layout.of_kind(LabelKind.DCA) for t in s.prices]
+    sides = layout.of_kind(LabelKind.LONG, LabelKind.SHORT)
+    # A stated "long"/"short" beats the side implied by "BUY:"/"SELL:" used as the entry.
+    draft.stated_side = _SIDE_OF[sides[0].kind] if sides else leg_side
+    for m in iter_words(_OPEN_NOW, low) if _OPEN_NOW_HINT.search(low) else ():
+        start, end = line_bounds(low, m.start())
+        line = low[start:end]
+        if (
+            len(WORD.findall(line)) <= 4
+            and "?" not in line
+            and not _NEGATION_BEFORE.search(low, max(start, m.start() - 10), m.start())
+        ):
+            draft.open_now = True
+            word = m.group("side") or m.group("side2") or m.group("side3")
+            if draft.stated_side is None:
+                draft.stated_side = Side.LONG if word in ("long", "buy", "лонг") else Side.SHORT
+            break
+    if search_word(_CROSS, low):
+        draft.margin_mode = MarginMode.CROSS
+    elif search_word(_ISOLATED, low):
+        draft.margin_mode = MarginMode.ISOLATED
+    draft.market_type = _market_type(low, draft, bool(sides))
+    return draft
+
+
+def _first_with_prices(sections: list[Section]) -> Section | None:
+    return next((s for s in sections if s.prices), None)
+
+
+def _price_hits(section: Section) -> tuple[list[Decimal], list[bool]]:
+    """The section's prices and, for each, whether it is marked ✅ (hit / filled)."""
+    kept = [
+        (t.value, hit)
+        for t, hit in zip(section.tokens, section.hits, strict=True)
+        if t.kind is NumberKind.PRICE
+    ]
+    return [v for v, _ in kept], [h for _, h in kept]
+
+
+def _collect(
+    sections: list[Section], text: str, *, targets: bool
+) -> tuple[list[Decimal], list[bool]]:
+    """Numbered or bulleted labels add up; otherwise the first labelled list counts.
+
+    For targets, a repeated label also adds up when it starts a line ("🎯 2380 / 🎯 2420")
+    or directly continues the previous list; one inside a sentence ("… 6.3 and bonus
+    target 3.1") does not.
+    """
+    values: list[Decimal] = []
+    hits: list[bool] = []
+    previous: Section | None = None
+    for section in sections:
+        found, marks = _price_hits(section)
+        if found:
+            if not values:
+                values, hits = found, marks
+            elif (
+                section.index is not None
+                or section.bulleted
+                or (targets and (section.line_start or _continues(previous, section, text)))
+            ):
+                values += found
+                hits += marks
+            previous = section
+    return values, hits
+
+
+def _continues(previous: Section | None, section: Section, text: str) -> bool:
+    """True when only separators stand between the previous list and this label."""
+    if previous is None or not previous.tokens or previous.spans[-1][1] != section.start:
+        return False
+    gap = text[previous.tokens[-1].end : section.start]
+    return not any(c.isalpha() for c in gap)
+
+
+def _read_entries_and_targets(layout: Layout, draft: SignalDraft) -> Side | None:
+    """Fill entries and targets; return the side implied by a BUY/SELL entry, if any."""
+    text = layout.text
+    entry_sections = layout.of_kind(LabelKind.ENTRY)
+    draft.has_entry_label = bool(entry_sections)
+    draft.entries, draft.entry_hits = _collect(entry_sections, text, targets=False)
+    draft.targets, draft.target_hits = _collect(
+        layout.of_kind(LabelKind.TARGETS), text, targets=True
+    )
+    legs = [
+        s
+        for s in layout.of_kind(LabelKind.BUY, LabelKind.SELL, LabelKind.CLOSE)
+        if _prices_follow(s, text)
+        and (s.kind is not LabelKind.CLOSE or draft.entries or len(s.prices) > 1)
+    ]
+    entry_source: Section | None = None
+    leg_side: Side | None = None
+    if not draft.entries:
+        trade_legs = [s for s in legs if s.kind is not LabelKind.CLOSE]
+        if trade_legs:
+            entry_source = trade_legs[0]
+            draft.entries, draft.entry_hits = _price_hits(entry_source)
+            leg_side = _SIDE_OF[entry_source.kind]
+            draft.has_entry_label = True
+    if not draft.entries:
+        side_section = _first_with_prices(
+            [s for s in layout.of_kind(LabelKind.LONG, LabelKind.SHORT) if _prices_follow(s, text)]
+        )
+        if side_section is not None:
+            entry_source = side_section
+            draft.entries, draft.entry_hits = _price_hits(side_section)
+    if not draft.entries and layout.preamble:
+        draft.entries = [t.value for t in layout.preamble]
+        draft.entry_hits = [False] * len(draft.entries)
+    if draft.entries and not draft.targets:
+        rest = [s for s in legs if s is not entry_source]
+        if rest:
+            draft.targets, draft.target_hits = _price_hits(rest[0])
+    sources = [*entry_sections, entry_source] if entry_source else entry_sections
+    low = layout.low
+    draft.at_market = any(search_word(_MARKET_WORDS, s.text(low)) for s in sources)
+    if not draft.entries:
+        # "Entry: CMP", "Buy at market": an order at the current price, no price given
+        draft.market_entry = any(
+            search_word(_MARKET_WORDS, _head(s, low))
+            for s in layout.of_kind(LabelKind.ENTRY, LabelKind.BUY, LabelKind.SELL)
+        )
+    return leg_side
+
+
+def _head(section: Section, text: str) -> str:
+    """The first few words after a label."""
+    start, end = section.spans[0]
+    return " ".join(text[start:end].split()[:3])
+
+
+def _prices_follow(section: Section, text: str) -> bool:
+    """The first price comes right after the label ("LONG 36705", "long above: 12$"),
+    not inside a sentence ("long setup: waiting for a retest of 140") and not as a
+    destination ("short to 58000" names a target, not an entry)."""
+    if not section.prices:
+        return False
+    words = WORD.findall(text[section.end : section.prices[0].start].lower())
+    return len(words) <= 2 and not _TOWARDS.intersection(words)
+
+
+def _read_stop(layout: Layout, draft: SignalDraft) -> None:
+    stops = layout.of_kind(LabelKind.STOP)
+    section = _first_with_prices(stops)
+    if section is not None:
+        draft.stop = section.prices[0].value
+        return
+    for section in stops:
+        percents = [t for t in section.tokens if t.kind is NumberKind.PERCENT]
+        if percents:
+            draft.stop_pct = percents[0].value
+            return
+
+
+def _read_leverage(layout: Layout) -> int | None:
+    for section in layout.of_kind(LabelKind.LEVERAGE):
+        lev = [t for t in section.tokens if t.kind is NumberKind.LEVERAGE]
+        plain = [t for t in section.prices if t.value == t.value.to_integral_value()]
+        chosen = lev or plain
+        if chosen:
+            return _as_leverage(chosen[0])
+    lev = [t for t in layout.tokens if t.kind is NumberKind.LEVERAGE]
+    return _as_leverage(lev[0]) if lev else None
+
+
+def _as_leverage(token: NumberToken) -> int | None:
+    value = int(token.value)
+    return value if 1 <= value <= _MAX_LEVERAGE_READ else None
+
+
+def _market_type(low: str, draft: SignalDraft, says_long_short: bool) -> MarketType | None:
+    """Futures on leverage, a short, or perp wording; spot when stated; else unknown.
+
+    "Long"/"short" are derivatives words (a spot trade is a "buy"), so a post that uses
+    them and does not say spot is read as futures.
+    """
+    if draft.leverage is not None or draft.side is Side.SHORT:
+        return MarketType.FUTURES
+    futures = search_word(_FUTURES_WORDS, low) is not None or _PERP_SUFFIX.search(low) is not None
+    spot = search_word(_SPOT_WORD, low) is not None
+    if futures and spot:
+        return None  # "SPOT & FUTURES": the follower chooses
+    if futures:
+        return MarketType.FUTURES
+    if spot or search_word(_EXCHANGE_LABEL, low):
+        # Cornix convention: "Exchanges: Binance" (no leverage) is the spot account
+        return MarketType.SPOT
+    return MarketType.FUTURES if says_long_short else None
+
+
+def build_signal(draft: SignalDraft) -> ParsedSignal:
+    """Turn a complete (or minimal) draft into a signal, with its problems listed."""
+    assert draft.symbol is not None and draft.side is not None
+    notes: list[str] = []
+    targets, stop = draft.targets, draft.stop
+    if draft.entries:
+        reference = (min(draft.entries) + max(draft.entries)) / 2
+        targets = rescale_outliers(targets, reference, "targets", notes)
+        if stop is not None:
+            stop = rescale_outliers([stop], reference, "the stop loss", notes)[0]
+    inferred = infer_side(draft.entries, targets, stop)
+    side = inferred or draft.stated_side or draft.side
+    entries = tuple(sorted(draft.entries))
+    entry_type = _ENTRY_TYPES[min(len(entries), 3)]
+    signal = ParsedSignal(
+        symbol=draft.symbol,
+        side=side,
+        entries=entries,
+        entry_type=entry_type,
+        targets=tuple(targets),
+        stop_loss=stop,
+        leverage=draft.leverage,
+        margin_mode=draft.margin_mode,
+        market_type=draft.market_type,
+        at_market=draft.at_market or not entries,
+        stop_loss_pct=draft.stop_pct if stop is None else None,
+        dca=tuple(draft.dca),
+        stated_side=draft.stated_side,
+    )
+    problems = tuple(notes) + tuple(check_consistency(signal))
+    return replace(signal, problems=problems) if problems else signal

@@ -1,0 +1,171 @@
+"""Finding the traded symbol in a post.
+
+Written forms, strongest first:
+
+1. an explicit pair — `BTC/USDT`, `#BNB_USDT`, `ETH-USDT`, `FHE/ USDT`, `#BTCUSDT`,
+   `SUSHIUSDTPERP`, `BTCUSDT.P`, `BTC-PERP`, `1000PEPEUSDT`;
+2. a hashtag or cashtag (`#MDX`, `$AXS`), a labelled name (`Pair: XRP`), or a bare coin
+   name right next to a side word (`THETA short`, `limit long btc`) — the earliest wins.
+
+The quote is USDT when the post omits it (perpetual markers mean USDT-margined too).
+The symbol is not checked against any exchange here: that is the resolver's job.
+
+For speed every search starts from a literal anchor (the quote, `#`/`$`, a label or a
+side word) in the lower-cased text, and the coin name is read from there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+DEFAULT_QUOTE = "USDT"
+
+# Words that appear as hashtags or next to a side word but are never coins.
+NOT_A_COIN = frozenset(
+    """
+    long short buy sell signal signals vip free futures future spot margin perp perpetual
+    binance bybit okx okex bingx mexc kraken bitget kucoin gate gateio htx huobi bitmex
+    deribit coinbase bitfinex phemex exchange exchanges call calls trade trades trading
+    scalp scalping swing setup set up enter entry limit market regular type direction side
+    potential position positions open opening go the a an to at in on for and or now above
+    below term mid my our this is are be of all close closing take profit stop loss sl tp
+    leverage lev cross isolated zone new update alert strong medium weak high low risk risky
+    idea plan bias looking look still not no too also bullish bearish hold holding quick
+    small big price usdt usd usdc busd cmp order orders entries target targets trailing
+    sentiment analysis review report results result pnl news chart crypto coin pair move
+    moved
+    """.split()
+)
+_STABLE_QUOTES = ("usdt", "usdc", "busd", "fdusd", "tusd")
+
+# "btc/usdt", "bnb_usdt", "eth-usdt", "fhe/ usdt", "btc-perp" (anchored on the separator)
+_SEPARATED_QUOTE = re.compile(
+    r"[/_-] ?(usdt|usdc|busd|fdusd|tusd|usd|btc|eth|perp)(?![a-z0-9])"
+    r"| [/_-] ?(usdt|usdc|busd|fdusd|tusd|usd|btc|eth|perp)(?![a-z0-9])"
+)
+# "btcusdt", "sushiusdtperp", "btcusdt.p" (anchored on the quote)
+_GLUED_QUOTE = re.compile(r"(usdt|usdc|busd|fdusd|tusd)(?:[._]?p(?:erp)?)?(?![a-z0-9])")
+_TAG = re.compile(r"[#$]([a-z0-9]{1,20})(?![a-z0-9/_&-])")
+_LABELLED = re.compile(
+    r"(?:pair|coin(?: ?name)?|symbol|name|ticker|asset|token|тикер|инструмент|монета)"
+    r"\s*[:=-]?\s*[#$]?([a-z][a-z0-9]{1,19})(?![a-z0-9])"
+)
+_SIDE = re.compile(r"(?:long|short|лонг|шорт)(?![^\W\d_])")
+_WORD_BEFORE = re.compile(r"([a-z][a-z0-9]{1,9}) +$")
+_WORD_AFTER = re.compile(r" +([a-z][a-z0-9]{1,9})(?![a-z0-9/])")
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolMention:
+    symbol: str  # BASE/QUOTE
+    start: int
+    explicit: bool  # written as a pair (BTC/USDT, BTCUSDT, BTC-PERP)
+
+
+def make_symbol(base: str, quote: str | None = None) -> str:
+    """`BASE/QUOTE` in upper case; perpetual markers and a missing quote mean USDT."""
+    quote = (quote or DEFAULT_QUOTE).upper()
+    if quote == "PERP":
+        quote = DEFAULT_QUOTE
+    return f"{base.upper()}/{quote}"
+
+
+def _is_coin_word(base: str) -> bool:
+    return not base.isdigit() and base not in NOT_A_COIN
+
+
+def _base_before(low: str, end: int) -> tuple[int, str] | None:
+    """The coin name that ends at `end`: letters and digits, after a tag or a non-word."""
+    start = end
+    while start > 0 and end - start < 20 and low[start - 1].isascii() and low[start - 1].isalnum():
+        start -= 1
+    if start == end or (start > 0 and low[start - 1].isalnum()):
+        return None
+    return start, low[start:end]
+
+
+_Found = list[tuple[int, int, SymbolMention]]  # (start, end, mention)
+
+
+def _taken(found: _Found, position: int) -> bool:
+    return any(a <= position < b for a, b, _ in found)
+
+
+def _add(found: _Found, start: int, end: int, base: str, quote: str | None, explicit: bool) -> None:
+    found.append((start, end, SymbolMention(make_symbol(base, quote), start, explicit)))
+
+
+def symbol_mentions(
+    text: str, *, bare_words: bool = True, low: str | None = None
+) -> list[SymbolMention]:
+    """Every symbol mention in `text`, in order of position.
+
+    `bare_words` also accepts coin names written without a tag next to a side word;
+    mixed- or lower-case ones only on short lines ("Limit long Xrp - 1.118").
+    `low` is `text.lower()` when the caller has it already.
+    """
+    low = text.lower() if low is None else low
+    found: _Found = []
+    if "usd" in low or "btc" in low or "eth" in low or "perp" in low:
+        for m in _SEPARATED_QUOTE.finditer(low):
+            quote = m.group(1) or m.group(2)
+            base = _base_before(low, m.start())
+            if base and _is_coin_word(base[1]) and base[1] != quote:
+                _add(found, base[0], m.end(), base[1], quote, True)
+        for m in _GLUED_QUOTE.finditer(low):
+            base = _base_before(low, m.start())
+            if base and not base[1].isdigit() and not _taken(found, base[0]):
+                _add(found, base[0], m.end(), base[1], m.group(1), True)
+    if "#" in low or "$" in low:
+        for m in _TAG.finditer(low):
+            start = m.start()
+            if (start == 0 or not low[start - 1].isalnum()) and not _taken(found, start + 1):
+                if _is_coin_word(m.group(1)):
+                    _add(found, start, m.end(), m.group(1), None, False)
+    for m in _LABELLED.finditer(low):
+        if _starts_word(low, m.start()) and _is_coin_word(m.group(1)):
+            if not _taken(found, m.start(1)):
+                _add(found, m.start(1), m.end(1), m.group(1), None, False)
+    if bare_words:
+        for m in _SIDE.finditer(low):
+            if _starts_word(low, m.start()):
+                _bare_word_near_side(text, low, m, found)
+    found.sort(key=lambda item: item[0])
+    return [mention for _, _, mention in found]
+
+
+def _starts_word(low: str, pos: int) -> bool:
+    return pos == 0 or not low[pos - 1].isalpha()
+
+
+def _bare_word_near_side(text: str, low: str, side: re.Match[str], found: _Found) -> None:
+    """The coin written right before or after a side word: "THETA short", "long Xrp".
+
+    An upper-case name anywhere; another case only on a short line.
+    """
+    line_start = low.rfind("\n", 0, side.start()) + 1
+    line_end = low.find("\n", side.end())
+    line_end = len(low) if line_end < 0 else line_end
+    short_line = len(low[line_start:line_end].split()) <= 8
+    before = _WORD_BEFORE.search(low, line_start, side.start())
+    after = _WORD_AFTER.match(low, side.end(), line_end)
+    for m in (before, after):
+        if m is None:
+            continue
+        start, end = m.start(1), m.end(1)
+        if start > 0 and low[start - 1] in "#$/":
+            continue  # a tag or a pair is read elsewhere
+        word = low[start:end]
+        if not _is_coin_word(word) or _taken(found, start):
+            continue
+        if text[start:end].isupper() or short_line:
+            _add(found, start, end, word, None, False)
+
+
+def pick_symbol(mentions: list[SymbolMention]) -> str | None:
+    """The post's symbol: the first explicit pair, else the first mention of any kind."""
+    for mention in mentions:
+        if mention.explicit:
+            return mention.symbol
+    return mentions[0].symbol if mentions else None

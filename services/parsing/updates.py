@@ -1,0 +1,310 @@
+"""Reading management posts: target hit, entry filled, stop moved, partial close, cancel,
+close — in English and Russian, for one symbol, several ("#JUP - … / #VIRTUAL - …"), or
+none ("Scalpers can secure half and set BE": the channel's open trade).
+
+Each line is read for actions; an action belongs to the symbols named on its line, or to
+those of the line before when its line names none. Patterns run on the lower-cased line
+and start with a literal, so a line without any trigger word costs one quick search.
+Marked-up copies of a signal (targets followed by ✅) are read in `parser.py` from the
+signal's own sections.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from services.parsing.model import Side, UpdateAction, UpdateKind
+from services.parsing.numbers import NumberKind, scan_numbers
+from services.parsing.symbols import NOT_A_COIN, SymbolMention, make_symbol
+from services.parsing.words import NO_LETTER_AFTER as _E
+from services.parsing.words import iter_words, keyword_regex, search_word
+
+_HIT = r"(?:✅|hit|reached|achieved|done|taken|есть|взят\w*|достигнут\w*|выполнен\w*)"
+_ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
+    "4th": 4, "fifth": 5, "5th": 5, "перв": 1, "втор": 2, "трет": 3, "четв": 4, "пят": 5,
+}  # fmt: skip
+
+# Any word that can start an action; a line without one is skipped at once.
+_TRIGGER = re.compile(
+    r"target|take|tp|тп|цел|тейк|entr|вход|лимит|ордер|sl|stop|стоп|🛑|🎯|clos|secur|book"
+    r"|fix|закр|зафикс|фикс|забира|next|new|updat|следующ|нов|актуальн|задел|longer|relevant"
+    r"|cancel|remove|отмен|iptal|exit|kapat|выбил|выбит|hit|держ|hold|all|все|half|set"
+    r"|move|перенос|переставл|двига|подтяг|зарыва|сработал"
+)
+_TP_HIT = (
+    re.compile(
+        r"(?:take[\s-]*profit|target|tp|тп|цель|тейк)(?:\s*target)?\s*(?P<n>\d{1,2})\s*"
+        rf"(?:is\s+|was\s+)?{_HIT}"
+    ),
+    re.compile(r"(?P<n>\d{1,2})\s*🎯(?!\s*[-:]?\s*\$?\d)"),  # "2🎯", not "1🎯 0.5"
+    re.compile(
+        r"(?P<o>first|second|third|fourth|fifth|1st|2nd|3rd|4th|5th)\s+"
+        rf"(?:target|tp|take[\s-]*profit)\s+(?:is\s+|was\s+)?{_HIT}"
+    ),
+    re.compile(
+        r"(?P<o>перв|втор|трет|четв|пят)\w*\s+(?:цель|тейк|тп)\w*\s*"
+        rf"(?:{_HIT}|(?P<p>\d[\d.,]*)?\s*🎯)"
+    ),
+)
+_CONDITIONAL = re.compile(
+    r"(?<![^\W\d_])(?:after|when|once|if|until|после|когда|если|как\s+только)"
+    r"(?:\W+[^\W\d_]+){0,2}\W*$"
+)
+# Past-tense news about a trade: a signal post that says one of these is a report on an
+# existing trade, not a new one ("… TP 61000 SL 59000 — all targets hit +40%").
+_NUMBERED_HIT = (
+    r"\s*\d{1,2}\s*(?:is\s+|was\s+)?(?:hit|reached|achieved|done|✅|взят\w*|достигнут\w*)"
+)
+_ALL_DONE = (
+    r"\s+(?:take[\s-]*profit\s+)?(?:targets|tps|take[\s-]*profits?|entr(?:y|ies)(?:\s*targets?)?)"
+    r"\s+(?:were\s+|are\s+)?(?:hit|reached|achieved|done|filled)"
+)
+_STOP_HIT = r"\s+(?:was\s+)?(?:hit|triggered)"
+_OUTCOME = keyword_regex(
+    [
+        *(("hit", word + _NUMBERED_HIT) for word in (r"take[\s-]*profit", "target", "tp", "тп")),
+        *(("hit", word + _NUMBERED_HIT) for word in ("цель", "тейк")),
+        ("all", "all" + _ALL_DONE),
+        *(("closed", word) for word in (r"stopped\s+out", "closed", "cancell?ed", "закрыт[аоы]?")),
+        *(("closed", word) for word in ("закрыли", r"отмен[её]н\w*", "выбило", "выбил")),
+        *(("stop", word + _STOP_HIT) for word in ("sl", r"stop[\s-]*loss", r"stop\s+targets?")),
+    ]
+)
+# "Profit: 49%" on a line of its own (not "Expected profit: 2.11").
+_RESULT_LINE = re.compile(
+    r"(?m)^\W*(?:profit|pnl|roi|прибыль|профит|результат)\s*[:=-]\s*[+-]?\d+(?:[.,]\d+)?\s*%"
+)
+_ALL_TARGETS = re.compile(
+    r"all\s+(?:take[\s-]*profit\s+)?(?:targets|tps|take[\s-]*profits?)\s+(?:were\s+|are\s+)?"
+    rf"{_HIT}"
+    r"|все\s+(?:цели|тейки)\s+(?:достигнуты|взяты|отработаны)"
+)
+_ENTRY_FILLED = re.compile(
+    r"(?:all\s+)?entr(?:y|ies)(?:\s*(?:targets?|orders?|zone))?(?:\s*\d{1,2})?\s+"
+    r"(?:are\s+|is\s+|was\s+)?"
+    r"(?:achieved|filled|hit|reached|done|triggered|activated|✅)"
+    r"|(?:вход|лимитк\w*|ордер\w*)\s+(?:исполнен\w*|сработал\w*|активирован\w*)"
+)
+_BREAKEVEN = re.compile(
+    r"(?:sl|stop\w*|стоп\w*)(?:[\s-]*loss)?[^\n.;!?]{0,25}?"
+    rf"(?:b/?e|break[\s-]*even|entr(?:y|ies)|точк\w*\s+входа|твх|б/у|бу|безубыт\w*){_E}"
+    rf"|(?:set|move(?:d)?\s+to|moving\s+to)\s+(?:be|b/e|break[\s-]*even){_E}"
+)
+# "Стоп по #NEAR переносим на 5.40", "move the stop on #BTC to 61200"
+_MOVE_VERB = r"(?:move[sd]?|moving|перенос\w*|переставл\w*|передвига\w*|двига\w*|подтяг\w*)"
+_MOVE_STOP_VERB = re.compile(
+    rf"(?:(?:sl|stop\w*|стоп\w*)[^\n\d]{{0,30}}?{_MOVE_VERB}|{_MOVE_VERB}[^\n\d]{{0,20}}?"
+    r"(?:sl|stop\w*|стоп\w*))[^\n\d]{0,20}?(?:to|на|at)\s*\$?(?P<p>\d[\d.,]*)(?![\d.,]*\s*%)"
+)
+# "Sl btc - 64300", "🛑 на 68.2", "stop 35680"
+_MOVE_STOP = re.compile(r"(?:sl|stop(?:[\s-]*loss)?|стоп(?:[\s-]*лосс)?)(?:\s+[a-z]{2,10})?|🛑")
+_STOP_PRICE = re.compile(
+    r"\s*(?:(?:moved\s+|move\s+)?to|на|в|at|@|:|-|→)?\s*\$?(?P<p>\d[\d.,]*)(?![\d.,]*\s*%)"
+)
+# "Close 25%", "зафиксировал 50% позиции", "secure half" - but not a result ("closed at
+# +3%", "closed 45% profit") or an advert ("take 20% discount").
+_CLOSE_PCT = re.compile(
+    r"(?:(?P<close>close[sd]?|closing|закры\w*)|secure[sd]?|securing|take|taking|book\w*|fix\w*"
+    r"|зафикс\w*|фиксир\w*|фиксану\w*|забира\w*)[^\d+\n]{0,25}?(?<![+-])(?<!at )(?<!with )"
+    r"(?P<pct>\d{1,3}(?:[.,]\d+)?)\s*%"
+    r"(?!\s*(?:discount|off|bonus|скидк\w*))(?P<profit>\s*(?:profit|gain|roi|прибыл|профит))?"
+    r"|(?:secure|close|take|book|fix\w*|закры\w*|зафикс\w*|фиксир\w*|забира\w*)\s+"
+    r"(?:the\s+)?(?P<half>half|половин\w*)"
+)
+_NEW_TARGETS = re.compile(
+    r"(?:next|new|updated?|следующ\w*|нов\w*)\s+(?:targets?|tps?|цел\w*|тейк\w*)?\s*"
+    r"[:-]?\s*(?P<rest>\d.*)"
+)
+_TARGETS_LINE = re.compile(r"\W*🎯\s*[:-]?\s*(?P<rest>\d.*)")  # "🎯 - 72.3, 73.7, 75"
+_CANCEL_PENDING = re.compile(
+    r"не\s+актуальн\w*|неактуальн\w*|не\s+задел\w*"
+    r"|no\s+longer\s+(?:valid|relevant|active)|not\s+(?:valid|relevant)\s+anymore"
+    r"|(?:cancel|remove)\s+(?:the\s+)?(?:limit|pending|entry)(?:\s+orders?)?"
+)
+_SL_HIT = re.compile(
+    r"stopped\s+out|(?:sl|stop[\s-]*loss|stop\s+targets?)\s+(?:was\s+|is\s+)?"
+    r"(?:hit|triggered|reached)"
+    r"|closed\s+(?:at|by|on)\s+(?:the\s+)?(?:sl|stop\w*)|hit\s+(?:the\s+|our\s+)?(?:sl|stop\w*)"
+    r"|(?:выбил\w*|выбит\w*|закрыт\w*|сработал\w*)\s+(?:по\s+)?стоп\w*"
+    r"|стоп[\s-]*лосс\w*\s+сработал\w*"
+)
+_CLOSE_REMAINING = re.compile(
+    r"(?:закры\w*|фиксир\w*|зафикс\w*|close|closing)\s+(?:the\s+)?"
+    r"(?:остаток|rest|remaining|remainder)"
+)
+_CANCEL = re.compile(rf"(?:cancel(?:l?ed)?|отмен\w*|iptal){_E}")
+_CLOSE = re.compile(rf"(?:close[sd]?|closing|exit(?:ed)?|закры\w*|закрою|kapat\w*){_E}")
+_STOP_COMMAND = re.compile(r"\W*stop\s+[#$]?[a-z][a-z0-9]*\W*$")  # "Stop DOGEUSDT"
+_CLOSE_SIDE = re.compile(rf"(?:all\s+)?(?P<side>longs?|shorts?|лонг\w*|шорт\w*){_E}")
+_HOLD = re.compile(
+    r"продолжаю\s+(?:удерживать|держать)|удерживаю|держу"
+    rf"|(?:keep\s+)?holding{_E}|hold\s+(?:it|the|until|for){_E}"
+)
+# A bare coin name next to a command: "Close algo", "Sl btc - 64300", "Sol Sl на твх".
+_COMMAND_SYMBOL = re.compile(
+    r"\W*(?:close|stop|cancel|exit|sl)\s+[#$]?(?P<a>[a-z][a-z0-9]{1,9})(?![a-z0-9])"
+    r"|\W*(?P<b>[a-z][a-z0-9]{1,9})\s+(?:sl|stop|стоп)(?![^\W\d_])"
+)
+_MAX_SYMBOLLESS_WORDS = 16
+_CLOSE_VERBS = ("закрываю", "закрываем", "закрыл", "закрыть")
+_NOT_COINS_HERE = frozenset({"loss", "all", "the", "and"})
+
+
+def _ordinal(word: str) -> int:
+    """1 for "first", "1st", "первая", "первый"…"""
+    return next((n for stem, n in _ORDINALS.items() if word.startswith(stem)), 1)
+
+
+def _command_symbol(low_line: str) -> str | None:
+    m = _COMMAND_SYMBOL.match(low_line)
+    if m is None or len(low_line.split()) > 6:
+        return None
+    base = m.group("a") or m.group("b")
+    if base in NOT_A_COIN or base in _NOT_COINS_HERE:
+        return None
+    return make_symbol(base)
+
+
+def _is_close_typo(low_line: str) -> bool:
+    """A close verb one letter off, in a short command: "Зарываю Лонги"."""
+    words = low_line.split()
+    return len(words) <= 4 and any(
+        _one_edit_apart(w, verb) for w in words if len(w) >= 6 for verb in _CLOSE_VERBS
+    )
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) <= 1
+    short, longer = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == longer[i]:
+        i += 1
+    return short[i:] == longer[i + 1 :]
+
+
+def _unconditional(regex: re.Pattern[str], line: str) -> re.Match[str] | None:
+    """The first word-starting match not preceded by "after", "if", "после"…"""
+    for m in iter_words(regex, line):
+        if not _CONDITIONAL.search(line, max(0, m.start() - 24), m.start()):
+            return m
+    return None
+
+
+def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
+    """The actions one lower-cased line asks for, and the side it closes as a whole
+    ("закрываю все лонги")."""
+    actions: list[UpdateAction] = []
+    closed_side: Side | None = None
+    for regex in _TP_HIT:
+        for m in iter_words(regex, line):
+            if _CONDITIONAL.search(line, max(0, m.start() - 24), m.start()):
+                continue  # "after TP1 hit, move the stop": advice, not news
+            groups = m.groupdict()
+            n = int(groups["n"]) if groups.get("n") else _ordinal(groups["o"])
+            actions.append(UpdateAction(UpdateKind.TP_HIT, target=n))
+    if search_word(_ALL_TARGETS, line):
+        actions.append(UpdateAction(UpdateKind.ALL_TARGETS_HIT))
+    if search_word(_ENTRY_FILLED, line):
+        actions.append(UpdateAction(UpdateKind.ENTRY_FILLED))
+    if search_word(_BREAKEVEN, line):
+        actions.append(UpdateAction(UpdateKind.SL_TO_BREAKEVEN))
+    else:
+        price = _moved_stop(line)
+        if price is not None:
+            actions.append(UpdateAction(UpdateKind.MOVE_SL, price=price))
+    share = search_word(_CLOSE_PCT, line)
+    if share and share.group("close") and share.group("profit"):
+        share = None  # "closed 45% profit": a result, not a share of the position
+    partial = share is not None
+    if share:
+        pct = share.group("pct")
+        percent = Decimal(pct.replace(",", ".")) if pct else Decimal(50)  # "half"
+        actions.append(UpdateAction(UpdateKind.CLOSE_PCT, percent=percent))
+    listed = search_word(_NEW_TARGETS, line) or _TARGETS_LINE.match(line)
+    if listed:
+        values = [t.value for t in scan_numbers(listed.group("rest")) if t.kind is NumberKind.PRICE]
+        if values:
+            actions.append(UpdateAction(UpdateKind.MODIFY_TP, targets=tuple(values)))
+    pending = search_word(_CANCEL_PENDING, line) is not None
+    if pending:
+        actions.append(UpdateAction(UpdateKind.CANCEL_PENDING))
+    if _unconditional(_SL_HIT, line):
+        actions.append(UpdateAction(UpdateKind.SL_HIT))
+    elif search_word(_CLOSE_REMAINING, line):
+        actions.append(UpdateAction(UpdateKind.CLOSE_REMAINING))
+    elif not pending and _unconditional(_CANCEL, line):
+        actions.append(UpdateAction(UpdateKind.CANCEL))
+    elif not partial and (
+        _unconditional(_CLOSE, line) or _STOP_COMMAND.match(line) or _is_close_typo(line)
+    ):
+        actions.append(UpdateAction(UpdateKind.CLOSE))
+        side = search_word(_CLOSE_SIDE, line)
+        if side:
+            word = side.group("side")
+            closed_side = Side.LONG if word.startswith(("long", "лонг")) else Side.SHORT
+    if search_word(_HOLD, line):
+        actions.append(UpdateAction(UpdateKind.HOLD))
+    return actions, closed_side
+
+
+def _first_price(raw: str) -> Decimal | None:
+    found = scan_numbers(" " + raw)
+    return found[0].value if found and found[0].kind is NumberKind.PRICE else None
+
+
+def _moved_stop(line: str) -> Decimal | None:
+    verb = search_word(_MOVE_STOP_VERB, line)
+    if verb:
+        return _first_price(verb.group("p"))
+    for m in iter_words(_MOVE_STOP, line):
+        after = _STOP_PRICE.match(line, m.end())
+        if after:
+            price = _first_price(after.group("p"))
+            if price is not None:
+                return price
+    return None
+
+
+def reports_outcome(low: str) -> bool:
+    """True when the lower-cased post reports what happened to a trade (a target hit,
+    a stop-out, a close, a "Profit: 49%" line…) rather than advising what to do."""
+    return _unconditional(_OUTCOME, low) is not None or _RESULT_LINE.search(low) is not None
+
+
+def read_actions(
+    text: str, mentions: list[SymbolMention], low: str | None = None
+) -> tuple[dict[str | None, list[UpdateAction]], Side | None]:
+    """Actions per symbol (None: the post names no symbol) and a side closed as a whole.
+
+    `mentions` are the post's symbol mentions (positions in `text`).
+    """
+    low = text.lower() if low is None else low
+    by_symbol: dict[str | None, list[UpdateAction]] = {}
+    current: list[str] = []
+    closed_side: Side | None = None
+    position = 0
+    for line in low.split("\n"):
+        start, position = position, position + len(line) + 1
+        if not line.strip():
+            continue
+        named = [m.symbol for m in mentions if start <= m.start < position]
+        if named:
+            current = list(dict.fromkeys(named))
+        elif (command := _command_symbol(line)) is not None:
+            current = [command]
+        if not _TRIGGER.search(line):
+            continue
+        actions, side = line_actions(line)
+        closed_side = closed_side or side
+        if actions:
+            targets: list[str | None] = list(current) if current else [None]
+            for symbol in targets:
+                by_symbol.setdefault(symbol, []).extend(actions)
+    if list(by_symbol) == [None] and len(text.split()) > _MAX_SYMBOLLESS_WORDS:
+        return {}, None  # a long text naming no coin is commentary, not management
+    return by_symbol, closed_side
