@@ -79,8 +79,7 @@ def test_defaults_are_paper_mode_data_dir_and_listener_off(monkeypatch: pytest.M
     assert settings.trading.mode == "paper"
     assert settings.data_dir == Path("data")
     assert settings.exchange.id == "binance" and settings.exchange.market == "futures"
-    assert settings.telethon.missing() == ["TELETHON__API_ID", "TELETHON__API_HASH",
-                                           "TELETHON__SESSION"]
+    assert settings.telethon.missing() == ["TELETHON__API_ID", "TELETHON__API_HASH"]
 
 
 def test_nested_json_values_are_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
