@@ -15,6 +15,7 @@ from handlers.commands import command
 from handlers.ui import answer_long, edit_in_place
 from services.access import Actor, Role
 from services.channels import ChannelService, ChannelSummary
+from storage.channels import ChannelRow
 
 
 def mode_label(mode: str) -> str:
@@ -25,8 +26,8 @@ def summary_line(s: ChannelSummary) -> str:
     c = s.channel
     state = "✅" if c.enabled else "⏸"
     line = f"{state} <b>{html.escape(c.name)}</b> — {mode_label(c.mode)}"
-    if c.max_leverage:
-        line += _(", leverage ≤ {n}x").format(n=c.max_leverage)
+    if c.max_leverage or c.size_mode:
+        line += ", " + channel_defaults(c)
     line += "\n    " + _("{signals} signals · {not_understood} not understood · {updates} updates"
                         ).format(signals=s.signals, not_understood=s.not_understood,
                                  updates=s.updates)
@@ -88,6 +89,37 @@ async def unfollow(message: Message, command: CommandObject, actor: Actor,
     await message.answer(_("Stopped following {name}.").format(name=html.escape(row.name)))
 
 
+async def channel_settings(message: Message, command: CommandObject, actor: Actor,
+                           channel_service: ChannelService) -> None:
+    parts = (command.args or "").split()
+    if len(parts) < 3 or parts[1].lower() not in ("leverage", "size"):
+        await message.answer(_("Usage: /channel @channel leverage 10|off, or /channel @channel "
+                               "size quote 50 | equity_pct 2 | risk_pct 1 | default."))
+        return
+    row = await channel_service.find(parts[0])
+    actor_id, role = actor.user_id, actor.role.label
+    if parts[1].lower() == "leverage":
+        row = await channel_service.set_max_leverage(row.channel_id, parts[2],
+                                                     actor_id=actor_id, role=role)
+    else:
+        row = await channel_service.set_size(row.channel_id, parts[2],
+                                             parts[3] if len(parts) > 3 else None,
+                                             actor_id=actor_id, role=role)
+    await message.answer(_("✅ {name}: {settings}").format(name=html.escape(row.name),
+                                                          settings=channel_defaults(row)))
+
+
+def channel_defaults(c: ChannelRow) -> str:
+    leverage = _("leverage ≤ {n}x").format(n=c.max_leverage) if c.max_leverage else _(
+        "leverage: global cap")
+    if c.size_mode:
+        unit = " USDT" if c.size_mode == "quote" else "%"
+        size = _("size {mode} {value}").format(mode=c.size_mode, value=f"{c.size_value}{unit}")
+    else:
+        size = _("size: global")
+    return f"{leverage}, {size}"
+
+
 async def channel_button(query: CallbackQuery, callback_data: ChannelAction, actor: Actor,
                          channel_service: ChannelService) -> None:
     cid, action = callback_data.channel_id, callback_data.action
@@ -122,6 +154,7 @@ def build_router() -> Router:
     router.message.register(channels, command("channels"))
     router.message.register(follow, command("follow"))
     router.message.register(unfollow, command("unfollow"))
+    router.message.register(channel_settings, command("channel"))
     router.callback_query.register(channel_button, ChannelAction.filter())
     router.callback_query.register(follow_button, FollowChannel.filter())
     return router

@@ -29,6 +29,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("follow", N_("Follow a channel: @name, t.me link or id"), Role.ADMIN,
                 usage="<@channel>"),
     CommandSpec("unfollow", N_("Stop following a channel"), Role.ADMIN, usage="<@channel>"),
+    CommandSpec("channel", N_("A channel's own leverage cap and position size"), Role.ADMIN,
+                usage="<@channel> leverage|size <value>"),
     CommandSpec("settings", N_("Runtime settings and their values"), Role.VIEWER),
     CommandSpec("set", N_("Change a setting: /set key value"), Role.ADMIN, usage="<key> <value>"),
     CommandSpec("logs", N_("Recent audit log entries"), Role.ADMIN, usage="[n]"),

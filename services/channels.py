@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 from services.audit import AuditTrail
 from services.clock import Clock
 from services.errors import UserFacingError
 from services.parsing import normalize_channel_id
+from services.trading.sizing import SizeMode, SizeRule
 from storage.channels import ChannelRepository, ChannelRow
 from storage.database import Database
 from storage.posts import PostRepository
@@ -162,6 +164,47 @@ class ChannelService:
             await self._channels.set_mode(channel_id, mode, self._clock.now())
             await self._audit.record(actor_id=actor_id, role=role, action="channel_mode",
                                      outcome="done", channel_id=channel_id, mode=mode)
+        return await self._require(channel_id)
+
+    async def set_max_leverage(self, channel_id: int, text: str, *, actor_id: int,
+                               role: str) -> ChannelRow:
+        """The channel's leverage cap: a whole number from 1 to 125, or off."""
+        value = text.strip().lower().removesuffix("x")
+        if value in ("off", "none"):
+            leverage = None
+        elif value.isdigit() and 1 <= int(value) <= 125:
+            leverage = int(value)
+        else:
+            raise UserFacingError("Leverage cap must be a whole number from 1 to 125, or off "
+                                  "(got {value}).", value=text.strip()[:32])
+        await self._require(channel_id)
+        async with self._db.transaction():
+            await self._channels.set_max_leverage(channel_id, leverage, self._clock.now())
+            await self._audit.record(actor_id=actor_id, role=role, action="channel_leverage",
+                                     outcome="done", channel_id=channel_id, max_leverage=leverage)
+        return await self._require(channel_id)
+
+    async def set_size(self, channel_id: int, mode: str, value: str | None, *, actor_id: int,
+                       role: str) -> ChannelRow:
+        """The channel's own position size (`default` returns to /set sizing.*)."""
+        mode = mode.strip().lower()
+        if mode == "default":
+            size_mode, size_value = None, None
+        else:
+            try:
+                rule = SizeRule(SizeMode(mode), Decimal((value or "").strip().rstrip("%")
+                                                        .replace(",", ".")))
+            except (ValueError, InvalidOperation):
+                raise UserFacingError(
+                    "Size must be quote <USDT>, equity_pct <%>, risk_pct <%> or default "
+                    "(got {value}).", value=f"{mode} {value or ''}".strip()[:48]) from None
+            size_mode, size_value = rule.mode.value, str(rule.value)
+        await self._require(channel_id)
+        async with self._db.transaction():
+            await self._channels.set_size(channel_id, size_mode, size_value, self._clock.now())
+            await self._audit.record(actor_id=actor_id, role=role, action="channel_size",
+                                     outcome="done", channel_id=channel_id, size_mode=size_mode,
+                                     size_value=size_value)
         return await self._require(channel_id)
 
     async def _require(self, channel_id: int) -> ChannelRow:

@@ -79,3 +79,30 @@ async def test_unfollow(app: Application, telegram: FakeBotAPI) -> None:
     await say(telegram, ADMIN, f"/follow {MARKED}")
     assert "Stopped following" in (await say(telegram, ADMIN, "/unfollow 1234567890")).text
     assert "is not followed" in (await say(telegram, ADMIN, "/unfollow 1234567890")).text
+
+
+async def test_per_channel_leverage_cap_and_size(app: Application, telegram: FakeBotAPI) -> None:
+    await say(telegram, ADMIN, f"/follow {MARKED}")
+    reply = await say(telegram, ADMIN, f"/channel {MARKED} leverage 10x")
+    assert "leverage ≤ 10x, size: global" in reply.text
+    reply = await say(telegram, ADMIN, f"/channel {MARKED} size risk_pct 1,5")
+    assert "size risk_pct 1.5%" in reply.text
+    listing = await say(telegram, VIEWER, "/channels")
+    assert "leverage ≤ 10x, size risk_pct 1.5%" in listing.text
+    assert "from 1 to 125" in (await say(telegram, ADMIN, f"/channel {MARKED} leverage 500")).text
+    assert "Size must be" in (await say(telegram, ADMIN, f"/channel {MARKED} size lots 5")).text
+    assert "Usage: /channel" in (await say(telegram, ADMIN, "/channel")).text
+    assert "size: global" in (await say(telegram, ADMIN, f"/channel {MARKED} size default")).text
+    row = await app.channels.get(MARKED)
+    assert (row.max_leverage, row.size_mode) == (10, None)
+
+
+async def test_a_signal_above_the_channels_leverage_cap_is_not_understood(
+        app: Application, telegram: FakeBotAPI) -> None:
+    from tests.fakes.telegram_objects import channel_post_update
+    await say(telegram, ADMIN, f"/follow {MARKED}")
+    await say(telegram, ADMIN, f"/channel {MARKED} leverage 5")
+    telegram.push_update(channel_post_update(1234567890, "BTC/USDT LONG\nEntry 30000\nTP 31000\n"
+                                             "SL 29500\nLeverage 20x", message_id=1))
+    card = await telegram.wait_for_call("sendMessage", lambda c: "Not understood" in (c.text or ""))
+    assert "leverage 20x is above the cap of 5x" in card.text

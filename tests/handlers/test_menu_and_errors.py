@@ -19,7 +19,7 @@ async def test_menus_are_registered_per_role_in_english_and_russian(
     assert names(default) == ["start", "help"]
     admin = telegram.commands_for({"type": "chat", "chat_id": ADMIN_ID})
     assert names(admin) == ["start", "help", "status", "pause", "resume", "channels", "follow",
-                           "unfollow", "settings", "set", "logs", "lang"]
+                           "unfollow", "channel", "settings", "set", "logs", "lang"]
     viewer = telegram.commands_for({"type": "chat", "chat_id": VIEWER_ID})
     assert names(viewer) == ["start", "help", "status", "channels", "settings", "lang"]
     admin_ru = telegram.commands_for({"type": "chat", "chat_id": ADMIN_ID}, "ru")
