@@ -155,7 +155,14 @@ class ExchangeError(Exception):
 
 
 class TransientExchangeError(ExchangeError):
-    """Network, timeout, rate limit, exchange unavailable: worth retrying."""
+    """Network, timeout, rate limit, exchange unavailable: worth retrying.
+
+    `retry_after_s` is the wait the exchange asked for (HTTP Retry-After), when it said.
+    """
+
+    def __init__(self, reason: str, retry_after_s: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after_s = retry_after_s
 
 
 class OrderRejected(ExchangeError):
