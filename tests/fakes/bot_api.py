@@ -76,8 +76,9 @@ class ApiCall:
     response: dict[str, Any] | None = None  # the JSON body answered
 
     @property
-    def text(self) -> str | None:
-        return self.params.get("text") or self.params.get("caption")
+    def text(self) -> str:
+        """The message text or caption sent ("" when the call carried neither)."""
+        return str(self.params.get("text") or self.params.get("caption") or "")
 
     @property
     def result(self) -> Any:
