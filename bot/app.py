@@ -39,6 +39,7 @@ from services.http_api import HttpApi
 from services.intake import SignalIntake
 from services.listener import ChannelListener, ListenerAlert
 from services.listener_session import client_from_settings
+from services.market_check import MarketCheck
 from services.metrics import Metrics
 from services.outbox import Outbox
 from services.runtime_config import RuntimeConfig
@@ -95,8 +96,15 @@ class Application:
         self.events = EventBus()
         channels, posts, signals = (ChannelRepository(self.db), PostRepository(self.db),
                                     SignalRepository(self.db))
+        # Public market data (no keys): symbols, prices. Importing ccxt takes seconds, so
+        # it happens here, after the configuration was found sound.
+        from services.trading.ccxt_market_data import CcxtMarketData
+
+        self.market_data = CcxtMarketData.from_settings(s.exchange, clock=self.clock)
+        market_check = MarketCheck(self.market_data, max_distance_pct=self._max_entry_distance)
         self.intake = SignalIntake(db=self.db, channels=channels, posts=posts, signals=signals,
-                                   events=self.events, clock=self.clock)
+                                   events=self.events, clock=self.clock,
+                                   market_check=market_check)
         self.channels = ChannelService(db=self.db, channels=channels, posts=posts,
                                        signals=signals, audit=self.audit, clock=self.clock,
                                        resolve=bot_resolver(self.bot))
@@ -163,6 +171,9 @@ class Application:
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60.0)
 
+    async def _max_entry_distance(self) -> Any:
+        return await self.config.get("signals.max_entry_distance_pct")
+
     def _listener_state(self) -> str:
         if self.listener is None:
             return "off (" + ", ".join(self.settings.telethon.missing()) + " not set)"
@@ -216,6 +227,7 @@ class Application:
     async def stop(self) -> None:
         """Stop polling, let running handlers finish briefly, cancel tasks, close all."""
         if not self._started:
+            await self.market_data.close()
             await self.bot.session.close()
             return
         self._started = False
@@ -232,6 +244,7 @@ class Application:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         await self.http.stop()
+        await self.market_data.close()
         await self.bot.session.close()
         await self.db.close()
         logger.info("stopped cleanly")

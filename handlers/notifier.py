@@ -47,7 +47,12 @@ class Notifier:
         _ = self._i18n.gettext
         if isinstance(event, SignalAccepted):
             head = _("📡 <b>Signal</b> from {channel}").format(channel=channel_name(event.channel))
-            return "\n".join([head, *signal_lines(event.signal)]), follow_offer(event.channel, _)
+            lines = [head, *signal_lines(event.signal)]
+            if event.rescaled:
+                lines.append(_("ℹ️ Prices rescaled from the channel's shorthand to the market's."))
+            if not event.market_checked:
+                lines.append(_("⚠️ Not checked against the exchange (it could not be reached)."))
+            return "\n".join(lines), follow_offer(event.channel, _)
         if isinstance(event, SignalNotUnderstood):
             head = _("❓ <b>Not understood</b> from {channel}: {reason}").format(
                 channel=channel_name(event.channel), reason=html.escape(event.reason))

@@ -35,7 +35,10 @@ class SignalAccepted:
     signal_id: int
     channel: ChannelRef
     post: IncomingPost
-    signal: ParsedSignal
+    signal: ParsedSignal  # prices rescaled when the channel wrote shorthand
+    market_symbol: str | None = None  # the exchange's symbol, once checked
+    rescaled: bool = False
+    market_checked: bool = False  # False: the exchange could not be asked
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from services.events import (
     SignalNotUnderstood,
     TradeUpdateReceived,
 )
+from services.market_check import MarketCheck, MarketReview
 from services.parsing import (
     ParsedClose,
     ParsedSignal,
@@ -70,8 +71,10 @@ def parse_to_json(result: ParseResult) -> dict[str, Any]:
 
 class SignalIntake:
     def __init__(self, *, db: Database, channels: ChannelRepository, posts: PostRepository,
-                 signals: SignalRepository, events: EventBus, clock: Clock) -> None:
+                 signals: SignalRepository, events: EventBus, clock: Clock,
+                 market_check: MarketCheck | None = None) -> None:
         self._db = db
+        self._market_check = market_check
         self._channels = channels
         self._posts = posts
         self._signals = signals
@@ -81,7 +84,7 @@ class SignalIntake:
     async def receive(self, post: IncomingPost) -> IntakeOutcome:
         """Store, read and announce one post. Safe to call twice with the same post."""
         now = self._clock.now()
-        async with self._db.transaction():
+        async with self._db.transaction():  # the raw post first, before anything can fail
             channel = await self._channels.get(post.channel_id)
             if channel is not None and (post.channel_title or post.channel_username):
                 await self._channels.update_names(post.channel_id, title=post.channel_title,
@@ -92,14 +95,18 @@ class SignalIntake:
                 text=post.text, reply_to_id=post.reply_to_id, source=post.source.value,
                 edited_at=post.edit_date, now=now, channel_title=post.channel_title,
                 channel_username=post.channel_username)
-            if stored.duplicate:
-                return IntakeOutcome("duplicate", channel_known=channel is not None)
-            previous = (await self._signals.for_post(stored.post.id))[-1:] if stored.revised else []
-            reading = self._read(post, channel)
-            linked = await self._link(post, reading.result) if reading.status in (
-                "linked", "unlinked") else None
+            readings = await self._signals.for_post(stored.post.id)
+        if any(r.revision == stored.post.revision for r in readings):
+            return IntakeOutcome("duplicate", channel_known=channel is not None)
+        # Stored but never read (a crash in between, or this is an edit): read it now. The
+        # exchange may be asked here, so no transaction is held open meanwhile.
+        previous_id = readings[-1].id if readings else None
+        reading = await self._read(post, channel)
+        async with self._db.transaction():
             status = reading.status
-            if status in ("linked", "unlinked"):
+            linked = None
+            if status == "unlinked":
+                linked = await self._link(post, reading.result)
                 status = "linked" if linked is not None else "unlinked"
             signal_id = await self._signals.add(
                 post_id=stored.post.id, revision=stored.post.revision,
@@ -107,20 +114,23 @@ class SignalIntake:
                 symbol=getattr(reading.result, "symbol", None), reason=reading.reason,
                 parsed=parse_to_json(reading.result), linked_signal_id=linked, now=now)
         ref = _channel_ref(post, channel)
-        await self._announce(stored, ref, post, reading, status, signal_id, linked,
-                             previous[0].id if previous else None)
+        await self._announce(stored, ref, post, reading, status, signal_id, linked, previous_id)
         return IntakeOutcome(status, signal_id, reading.reason, channel_known=channel is not None)
 
-    def _read(self, post: IncomingPost, channel: ChannelRow | None) -> _Reading:
+    async def _read(self, post: IncomingPost, channel: ChannelRow | None) -> _Reading:
         if channel is not None and not channel.enabled and post.source is not PostSource.FORWARD:
             return _Reading(parse_post(post.text), "ignored", "channel disabled")
         result = parse_post(post.text)
         if isinstance(result, ParsedSignal):
             cap = channel.max_leverage if channel else None
-            reasons = validate_signal(result, max_leverage=cap)
-            if reasons:
-                return _Reading(result, "not_understood", "; ".join(reasons))
-            return _Reading(result, "accepted", None)
+            if self._market_check is None:
+                reasons = validate_signal(result, max_leverage=cap)
+                return _Reading(result, "not_understood" if reasons else "accepted",
+                                "; ".join(reasons) or None)
+            review = await self._market_check.review(result, leverage_cap=cap)
+            if review.reasons:
+                return _Reading(result, "not_understood", "; ".join(review.reasons), review)
+            return _Reading(result, "accepted", None, review)
         if isinstance(result, ParsedUpdate | ParsedClose):
             return _Reading(result, "unlinked", None)
         reason = not_understood_reason(result)
@@ -158,7 +168,12 @@ class SignalIntake:
                 return
         result = reading.result
         if status == "accepted" and isinstance(result, ParsedSignal):
-            await self._events.publish(SignalAccepted(signal_id, channel, post, result))
+            review = reading.review
+            await self._events.publish(SignalAccepted(
+                signal_id, channel, post, review.signal if review else result,
+                market_symbol=review.market_symbol if review else None,
+                rescaled=review.rescaled if review else False,
+                market_checked=review.checked if review else False))
         elif status == "not_understood":
             await self._events.publish(
                 SignalNotUnderstood(signal_id, channel, post, reading.reason or ""))
@@ -172,6 +187,7 @@ class _Reading:
     result: ParseResult
     status: str
     reason: str | None
+    review: MarketReview | None = None
 
 
 def _channel_ref(post: IncomingPost, channel: ChannelRow | None) -> ChannelRef:

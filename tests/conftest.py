@@ -12,6 +12,7 @@ import pytest
 from bot.app import Application
 from bot.settings import Settings, load_settings
 from tests.fakes.bot_api import ApiCall, FakeBotAPI
+from tests.fakes.exchange import FakeExchange
 from tests.fakes.telegram_objects import message_update, user
 
 TOKEN = "123456:TEST-token-abcdef"
@@ -36,7 +37,21 @@ async def telegram() -> AsyncIterator[FakeBotAPI]:
 
 
 @pytest.fixture
-def make_settings(tmp_path: Path, telegram: FakeBotAPI) -> Callable[..., Settings]:
+async def exchange() -> AsyncIterator[FakeExchange]:
+    """The fake Binance the bot's ccxt client talks to, priced for the tests' signals."""
+    fake = FakeExchange()
+    await fake.start()
+    for symbol, price in (("BTC/USDT", "30200"), ("ETH/USDT", "3000"), ("SOL/USDT", "150")):
+        fake.set_price(symbol, price)
+    try:
+        yield fake
+    finally:
+        await fake.stop()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path, telegram: FakeBotAPI,
+                  exchange: FakeExchange) -> Callable[..., Settings]:
     """Settings for a bot wired to the fake Bot API; keyword groups override the defaults."""
 
     def build(**groups: dict[str, Any]) -> Settings:
@@ -45,6 +60,7 @@ def make_settings(tmp_path: Path, telegram: FakeBotAPI) -> Callable[..., Setting
                          "admin_ids": [ADMIN_ID], "viewer_ids": [VIEWER_ID],
                          "polling_timeout_s": 1},
             "http": {"host": "127.0.0.1", "port": 0},
+            "exchange": {"ccxt_config": exchange.ccxt_config("futures")},
         }
         for name, values in groups.items():
             base[name] = {**base.get(name, {}), **values}

@@ -44,38 +44,59 @@ _EMOJI_RANGES = (
 )
 
 
-def _char_class(ranges: tuple[tuple[int, int], ...], keep: frozenset[str]) -> str:
-    """A regex character class of `ranges` without the code points in `keep`."""
+def _code_points(ranges: tuple[tuple[int, int], ...]) -> frozenset[str]:
+    return frozenset(chr(c) for low, high in ranges for c in range(low, high + 1))
+
+
+def _char_class(chars: frozenset[str]) -> str:
+    """A regex character class matching exactly `chars` (consecutive code points as ranges)."""
+    points = sorted(map(ord, chars))
     parts: list[str] = []
-    kept = sorted(ord(c) for c in keep)
-    for low, high in ranges:
-        start = low
-        for k in kept:
-            if start <= k <= high:
-                if start < k:
-                    parts.append(f"{re.escape(chr(start))}-{re.escape(chr(k - 1))}")
-                start = k + 1
-        if start <= high:
-            parts.append(
-                re.escape(chr(start))
-                if start == high
-                else f"{re.escape(chr(start))}-{re.escape(chr(high))}"
-            )
+    start = previous = points[0]
+    for point in [*points[1:], -1]:
+        if point == previous + 1:
+            previous = point
+            continue
+        first, last = re.escape(chr(start)), re.escape(chr(previous))
+        parts.append(first if start == previous else f"{first}-{last}")
+        start = previous = point
     return "[" + "".join(parts) + "]"
 
 
+def _runs_of(chars: frozenset[str]) -> re.Pattern[str]:
+    """Runs of `chars`. Written `[…][…]*` rather than `[…]+`: a pattern that starts with a
+    character class lets the regex engine skip to the next candidate position instead of
+    trying a match at every position of the post."""
+    one = _char_class(chars)
+    return re.compile(one + one + "*")
+
+
+# Each character pass below acts on a set of characters; `_SPECIAL` finds them all in one
+# scan, and a pass runs only when the post holds one of its own characters. None of the
+# passes creates a character another pass acts on, so the result is that of running all.
+
 # Removed outright: zero-width characters and emoji variation selectors.
-_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe0e\u00ad\u200e\u200f]+")
-_SPACES = re.compile("[\u00a0\u2002-\u200a\u202f\u205f\u3000\t\r]")
-_DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d]")
+_INVISIBLE_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe0e\u00ad\u200e\u200f")
+_SPACE_CHARS = frozenset("\u00a0\u202f\u205f\u3000\t\r") | _code_points(((0x2002, 0x200A),))
+_DASH_CHARS = frozenset("\u2212\ufe58\ufe63\uff0d") | _code_points(((0x2010, 0x2015),))
 # List numbers, never prices: keycaps 1️⃣ 🔟, circled ① ❶ ➀ ➊.
-_LIST_NUMBERS = re.compile("[0-9#*]\u20e3|\U0001f51f|[\u2460-\u2473\u2776-\u2793]")
-_MAYBE_LIST_NUMBER = re.compile("[\u20e3\U0001f51f\u2460-\u2473\u2776-\u2793]")
-_RARE = re.compile("[×✔‘’：·İ]")
+_LIST_MARK_CHARS = frozenset("\u20e3\U0001f51f") | _code_points(((0x2460, 0x2473), (0x2776, 0x2793)))
 _RARE_TABLE = str.maketrans(
     {"×": "x", "✔": HIT_MARK, "‘": "'", "’": "'", "：": ":", "·": " ", "İ": "I"}
 )
-_EMOJI = re.compile(_char_class(_EMOJI_RANGES, _KEEP_EMOJI) + "+")
+_RARE_CHARS = frozenset(map(chr, _RARE_TABLE))
+_EMOJI_CHARS = _code_points(_EMOJI_RANGES) - _KEEP_EMOJI
+
+_INVISIBLE = _runs_of(_INVISIBLE_CHARS)
+_SPACES = re.compile(_char_class(_SPACE_CHARS))
+_DASHES = re.compile(_char_class(_DASH_CHARS))
+_LIST_NUMBERS = re.compile("[0-9#*]\u20e3|\U0001f51f|[\u2460-\u2473\u2776-\u2793]")
+_EMOJI = _runs_of(_EMOJI_CHARS)
+_SPECIAL = re.compile(
+    _char_class(
+        _INVISIBLE_CHARS | _SPACE_CHARS | _DASH_CHARS | _LIST_MARK_CHARS | _RARE_CHARS | _EMOJI_CHARS
+    )
+)
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,80})\]\((?:https?|tg)://[^)\s]*\)")
 _URL = re.compile(r"(?:https?://|www\.|t\.me/)\S+")
 _MENTION = re.compile(r"@[A-Za-z0-9_]{3,}")
@@ -89,8 +110,10 @@ _DATE_TIME = re.compile(
 _LABEL_WITH_COLON = re.compile(
     r"(?:Pair|Leverage|Entry|Targets|Target|Take[- ]?Profit|Stop|SL|TP) ?:"
 )
-_CYRILLIC_X_AFTER = re.compile(r"(?<=\d)[хХ](?![а-яёА-ЯЁ])")
-_CYRILLIC_X_BEFORE = re.compile(r"(?<![\w])[хХ](?=\d)")
+# Cyrillic х used as a leverage x: "20х", "х10". The look-behind follows the х (and
+# spans it) so that each pattern starts with a character class (see `_runs_of`).
+_CYRILLIC_X_AFTER = re.compile(r"[хХ](?<=\d[хХ])(?![а-яёА-ЯЁ])")
+_CYRILLIC_X_BEFORE = re.compile(r"[хХ](?<!\w[хХ])(?=\d)")
 
 
 def _unglue_labels(text: str) -> str:
@@ -109,20 +132,37 @@ def _unglue_labels(text: str) -> str:
     return "\n".join(parts)
 
 
+def _rewrite_characters(text: str, special: set[str]) -> str:
+    """The character passes, in order, each only when `special` (the post's characters
+    matched by `_SPECIAL`) holds one it acts on."""
+    if not special.isdisjoint(_INVISIBLE_CHARS):
+        text = _INVISIBLE.sub("", text)
+    if not special.isdisjoint(_SPACE_CHARS):
+        text = _SPACES.sub(" ", text)
+    if not special.isdisjoint(_DASH_CHARS):
+        text = _DASHES.sub("-", text)
+    if not special.isdisjoint(_RARE_CHARS):
+        text = text.translate(_RARE_TABLE)
+    if not special.isdisjoint(_LIST_MARK_CHARS):
+        text = _LIST_NUMBERS.sub(f" {BULLET} ", text)
+    if not special.isdisjoint(_EMOJI_CHARS):
+        text = _EMOJI.sub(" ", text)
+    return text
+
+
 def normalize_text(text: str) -> str:
     """Return `text` cleaned for parsing (see the module docstring).
 
     `text.lower()` of the result has the same length as the result, so positions found
     in the lower-cased copy index the original.
     """
-    text = _INVISIBLE.sub("", text)
-    text = _SPACES.sub(" ", text)
-    text = _DASHES.sub("-", text)
-    if _RARE.search(text):
-        text = text.translate(_RARE_TABLE)
-    if _MAYBE_LIST_NUMBER.search(text):
-        text = _LIST_NUMBERS.sub(f" {BULLET} ", text)
-    text = _EMOJI.sub(" ", text)
+    if text.isascii():  # O(1); of the characters below only tab and CR are ASCII
+        if "\t" in text or "\r" in text:
+            text = _SPACES.sub(" ", text)
+    else:
+        special = set(_SPECIAL.findall(text))
+        if special:
+            text = _rewrite_characters(text, special)
     if "](" in text:
         text = _MARKDOWN_LINK.sub(r"\1", text)
     for mark in ("**", "__", "~~", "`"):

@@ -146,3 +146,38 @@ async def test_a_forward_of_a_users_message_is_explained(app: Application, teleg
         "date": 1700000000}))
     reply = await telegram.wait_for_call("sendMessage")
     assert "did not come from a channel" in reply.text
+
+
+async def test_a_symbol_the_exchange_does_not_list_is_not_understood(
+        app: Application, telegram: FakeBotAPI) -> None:
+    text = SIGNAL.replace("BTC/USDT", "NOPE/USDT")
+    telegram.push_update(forwarded_channel_post_update(ADMIN, text, channel_id=CHANNEL))
+    card = (await notifications(telegram))[0]
+    assert "unknown symbol NOPE/USDT on the futures market" in card.text
+
+
+async def test_an_entry_far_from_the_market_is_not_understood_with_the_distance(
+        app: Application, telegram: FakeBotAPI, exchange) -> None:
+    exchange.set_price("BTC/USDT", "45000")
+    telegram.push_update(forwarded_channel_post_update(ADMIN, SIGNAL, channel_id=CHANNEL))
+    card = (await notifications(telegram))[0]
+    assert "Not understood" in card.text and "from the market price 45000" in card.text
+
+
+async def test_shorthand_prices_are_rescaled_when_one_power_of_ten_fits(
+        app: Application, telegram: FakeBotAPI, exchange) -> None:
+    exchange.set_price("DOGE/USDT", "0.3512")
+    text = "#DOGE/USDT LONG\nEntry 3500\nTargets 3600, 3700\nStop 3400"
+    telegram.push_update(forwarded_channel_post_update(ADMIN, text, channel_id=CHANNEL))
+    card = (await notifications(telegram))[0]
+    assert "Entry: 0.35" in card.text and "Targets: 0.36 · 0.37" in card.text
+    assert "Stop loss: 0.34" in card.text and "rescaled" in card.text
+
+
+async def test_an_unreachable_exchange_lets_the_signal_through_unchecked(
+        app: Application, telegram: FakeBotAPI, exchange) -> None:
+    await exchange.stop()
+    telegram.push_update(forwarded_channel_post_update(ADMIN, SIGNAL, channel_id=CHANNEL))
+    card = (await notifications(telegram))[0]
+    assert "📡 <b>Signal</b>" in card.text and "Not checked against the exchange" in card.text
+    assert (await app.db.fetch_one("SELECT status FROM signals"))[0] == "accepted"
