@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -15,6 +14,7 @@ from bot.settings import ExchangeSettings
 from services.trading.ccxt_client import deep_merge
 from services.trading.ccxt_exchange import CcxtExchange
 from services.trading.port import OrderRequest, OrderSide, OrderType
+from tests.fakes.clock import ManualClock
 from tests.fakes.exchange import FakeExchange
 
 D = Decimal
@@ -63,22 +63,6 @@ def requests_to(fake: FakeExchange, path: str, method: str | None = None) -> int
                if r.path == path and (method is None or r.method == method))
 
 
-class ManualClock:
-    """A clock the test moves by hand (monotonic seconds and aware UTC together)."""
-
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
-        self.seconds = 1000.0
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-    def advance(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
-        self.seconds += seconds
 
 
 class RecordedSleep:

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from services.trading.paper import PaperExchange
 from services.trading.port import Exchange, MarketKind, Order, OrderRequest, OrderSide, OrderType
 from storage.database import Database
 from storage.paper import PaperRepository
+from tests.fakes.clock import ManualClock
 from tests.fakes.exchange import FakeExchange, MarketSpec, make_client
 
 D = Decimal
@@ -28,20 +28,6 @@ def as_port(paper: PaperExchange) -> Exchange:
     return paper
 
 
-class ManualClock:
-    def __init__(self) -> None:
-        self.moment = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
-        self.seconds = 1000.0
-
-    def now(self) -> datetime:
-        return self.moment
-
-    def monotonic(self) -> float:
-        return self.seconds
-
-    def advance(self, seconds: float) -> None:
-        self.moment += timedelta(seconds=seconds)
-        self.seconds += seconds
 
 
 @dataclass
