@@ -1,0 +1,374 @@
+"""The trading engine: an accepted signal becomes a position — skipped with a reason,
+waiting for approval, or executed at once — and every outcome is recorded and emitted.
+
+    signal ─▶ market? ─▶ size (channel rule or global) ─▶ round + check_order ─▶ risk gate
+           ─▶ manual channel: pending_approval ─▶ approve (gate again) ─▶ execute
+           ─▶ auto channel: execute at once
+Execution and crash recovery live in `engine_execution.py`.
+
+Simplifications of this first slice: start-of-day and peak equity are today's equity (the
+daily-loss and drawdown limits need the equity snapshots of the PnL updater); a channel's
+run of losses is not counted yet; spot equity is the quote balance only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from decimal import Decimal
+
+from services.audit import AuditTrail
+from services.clock import Clock
+from services.control import TradingControl, TradingState
+from services.events import EventBus, SignalAccepted
+from services.runtime_config import RuntimeConfig
+from services.trading.breaker import BreakerState
+from services.trading.client_ids import ClientIds
+from services.trading.engine_events import (
+    ApprovalExpired,
+    ApprovalRequested,
+    PositionApproved,
+    PositionRejected,
+    PositionSkipped,
+)
+from services.trading.engine_execution import ENTRY, Execution, intent_of
+from services.trading.orders import EntryOrder, entry_order, entry_side
+from services.trading.port import ExchangeError, Market, MarketKind, OrderRequest
+from services.trading.precision import check_order, round_amount
+from services.trading.resilient import ResilientExchange
+from services.trading.risk import EntryCandidate, RiskSnapshot, check_entry
+from services.trading.sizing import (
+    SizeMode,
+    SizeRule,
+    SizingError,
+    capped_leverage,
+    size_position,
+)
+from storage.channels import ChannelRepository, ChannelRow
+from storage.database import Database
+from storage.position_orders import PositionOrderRepository, PositionOrderRow
+from storage.positions import (
+    PENDING_APPROVAL,
+    REJECTED,
+    SKIPPED,
+    WAITING_ENTRY,
+    NewPosition,
+    PositionRepository,
+    PositionRow,
+)
+
+
+class Skip(Exception):
+    """Not tradable; the message is the reason recorded and shown."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    market: Market
+    entry: EntryOrder
+    leverage: int
+    margin: Decimal
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What approve / reject did. `changed` is False when nothing happened (already
+    decided, expired, unknown position); `reason` says why, for the person who pressed."""
+
+    outcome: str  # executed / rejected / skipped / already_decided / expired / not_found
+    position: PositionRow | None
+    reason: str | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.outcome in ("executed", "rejected", "skipped")
+
+
+class TradingEngine:
+    def __init__(self, *, db: Database, exchange: ResilientExchange,
+                 positions: PositionRepository, orders: PositionOrderRepository,
+                 channels: ChannelRepository, config: RuntimeConfig, control: TradingControl,
+                 events: EventBus, audit: AuditTrail, clock: Clock,
+                 ids: ClientIds | None = None) -> None:
+        self._db = db
+        self._exchange = exchange
+        self._positions = positions
+        self._orders = orders
+        self._channels = channels
+        self._config = config
+        self._control = control
+        self._events = events
+        self._audit = audit
+        self._clock = clock
+        self.execution = Execution(db=db, positions=positions, orders=orders,
+                                   exchange=exchange, events=events, clock=clock,
+                                   ids=ids or ClientIds())
+        self._deciding = asyncio.Lock()  # one approve / reject at a time
+
+    # ---- signals ------------------------------------------------------------------------------
+    async def on_signal(self, event: SignalAccepted) -> PositionRow:
+        """Turn an accepted signal into a position. A signal seen again returns its
+        position unchanged (the event bus may redeliver after a restart)."""
+        existing = await self._positions.by_signal(event.signal_id)
+        if existing is not None:
+            return existing
+        signal = event.signal
+        draft = NewPosition(
+            signal_id=event.signal_id, channel_id=event.channel.channel_id,
+            symbol=event.market_symbol or signal.symbol, side=signal.side.value,
+            market_kind=self._exchange.kind.value, status=SKIPPED,
+            entry_type="market" if signal.at_market or not signal.entries
+            else signal.entry_type.value,
+            entry_prices=signal.entries, targets=signal.targets, stop_loss=signal.stop_loss)
+        if event.market_symbol is None:
+            return await self._skipped(draft, "market not checked: the exchange could not "
+                                              "confirm the symbol and price")
+        channel = await self._channels.get(event.channel.channel_id)
+        try:
+            plan = await self._plan(draft, channel, signal.leverage)
+            draft = replace(draft, leverage=plan.leverage, margin=plan.margin,
+                            planned_amount=plan.amount)
+            reason = await self._risk_reason(draft, channel, plan.market)
+        except Skip as exc:
+            return await self._skipped(draft, str(exc))
+        except ExchangeError as exc:
+            return await self._skipped(draft, f"the exchange is not answering: {exc.reason}")
+        if reason is not None:
+            return await self._skipped(draft, reason)
+        if event.channel.mode != "auto":
+            expiry = timedelta(minutes=int(await self._config.get("approval.expiry_min")))
+            expires_at = self._clock.now() + expiry
+            position = await self._add(replace(draft, status=PENDING_APPROVAL,
+                                               approval_expires_at=expires_at))
+            await self._events.publish(ApprovalRequested(position, event.channel, expires_at))
+            return position
+        return await self._execute_new(draft, plan)
+
+    async def _plan(self, draft: NewPosition, channel: ChannelRow | None,
+                    wanted_leverage: int | None) -> Plan:
+        markets = await self._exchange.load_markets()
+        market = markets.get(draft.symbol)
+        if market is None:
+            raise Skip(f"{draft.symbol} is not a market of this exchange")
+        last = (await self._exchange.fetch_tickers([market.symbol]))[market.symbol].last
+        entry = entry_order(market, draft.side, draft.entry_type, draft.entry_prices, last)
+        leverage = capped_leverage(
+            wanted_leverage, channel.max_leverage if channel else None,
+            int(await self._config.get("risk.max_leverage")), market.max_leverage,
+            spot=market.kind is MarketKind.SPOT)
+        try:
+            size = size_position(await self._size_rule(channel), equity=await self._equity(market),
+                                 entry=entry.reference, stop=draft.stop_loss, leverage=leverage)
+        except SizingError as exc:
+            raise Skip(str(exc)) from None
+        amount = round_amount(market, size.amount)
+        reason = check_order(market, amount, entry.reference)
+        if reason is not None:
+            raise Skip(reason)
+        return Plan(market, entry, leverage, size.margin, amount)
+
+    async def _size_rule(self, channel: ChannelRow | None) -> SizeRule:
+        if channel is not None and channel.size_mode and channel.size_value:
+            return SizeRule(SizeMode(channel.size_mode), Decimal(channel.size_value))
+        return await self._config.size_rule()
+
+    async def _equity(self, market: Market) -> Decimal:
+        balance = (await self._exchange.fetch_balance()).get(market.quote)
+        return balance.total if balance is not None else Decimal(0)
+
+    async def _risk_reason(self, draft: NewPosition, channel: ChannelRow | None,
+                           market: Market) -> str | None:
+        """The risk gate's verdict on opening `draft` now (None: go ahead)."""
+        active = await self._positions.active()
+        equity = await self._equity(market)
+        control = await self._control.state()
+        snapshot = RiskSnapshot(
+            paused=control.state is TradingState.PAUSED, stopped=False, equity=equity,
+            start_of_day_equity=equity, peak_equity=equity, drawdown_halted=False,
+            open_positions=len(active), open_symbols=frozenset(p.symbol for p in active),
+            channel_enabled=channel.enabled if channel is not None else True,
+            channel_margin_in_use=sum((p.margin for p in active
+                                       if p.channel_id == draft.channel_id), Decimal(0)),
+            channel_consecutive_losses=0,
+            circuit_open=self._exchange.breaker.state is BreakerState.OPEN)
+        return check_entry(await self._config.risk_limits(), snapshot,
+                           EntryCandidate(draft.symbol, draft.margin))
+
+    # ---- approvals ----------------------------------------------------------------------------
+    async def approve(self, position_id: int, *, actor_id: int, role: str = "admin",
+                      factor: Decimal = Decimal(1)) -> Decision:
+        """Execute a pending position (size × `factor`) after the risk gate passes again.
+        Pressing twice executes once; an expired card is refused."""
+        async with self._deciding:
+            position = await self._positions.get(position_id)
+            refusal = await self._refusal(position, actor_id, role, "approve")
+            if refusal is not None:
+                return refusal
+            assert position is not None
+            channel = await self._channels.get(position.channel_id)
+            try:
+                plan = await self._approved_plan(position, factor)
+                reason = await self._risk_reason(replace(
+                    _draft_of(position), margin=plan.margin), channel, plan.market)
+            except Skip as exc:
+                reason = str(exc)
+            except ExchangeError as exc:
+                reason = f"the exchange is not answering: {exc.reason}"
+            now = self._clock.now()
+            if reason is not None:
+                await self._positions.update(position_id, now=now, status=SKIPPED,
+                                             reason=reason, decided_by=actor_id, decided_at=now)
+                skipped = await self._positions.get(position_id)
+                assert skipped is not None
+                await self._audit.record(actor_id=actor_id, role=role, action="approve",
+                                         outcome="skipped", position=position_id, reason=reason)
+                await self._events.publish(PositionSkipped(skipped, reason))
+                return Decision("skipped", skipped, reason)
+            await self._audit.record(actor_id=actor_id, role=role, action="approve",
+                                     outcome="done", position=position_id, factor=str(factor))
+            executed = await self._execute_pending(position, plan, actor_id)
+            await self._events.publish(PositionApproved(executed, actor_id, factor))
+            return Decision("executed", executed)
+
+    async def reject(self, position_id: int, *, actor_id: int, role: str = "admin") -> Decision:
+        """Decline a pending position. Rejecting twice changes nothing the second time."""
+        async with self._deciding:
+            position = await self._positions.get(position_id)
+            refusal = await self._refusal(position, actor_id, role, "reject")
+            if refusal is not None:
+                return refusal
+            now = self._clock.now()
+            await self._positions.update(position_id, now=now, status=REJECTED,
+                                         reason="rejected", decided_by=actor_id, decided_at=now)
+            await self._audit.record(actor_id=actor_id, role=role, action="reject",
+                                     outcome="done", position=position_id)
+            rejected = await self._positions.get(position_id)
+            assert rejected is not None
+            await self._events.publish(PositionRejected(rejected, actor_id))
+            return Decision("rejected", rejected)
+
+    async def expire_approvals(self) -> list[PositionRow]:
+        """Mark every pending approval past its expiry as skipped (the scheduler's job)."""
+        expired = []
+        async with self._deciding:
+            for position in await self._positions.approvals_due(self._clock.now()):
+                expired.append(await self._expire(position))
+        return expired
+
+    async def _refusal(self, position: PositionRow | None, actor_id: int, role: str,
+                       action: str) -> Decision | None:
+        if position is None:
+            return Decision("not_found", None, "no such position")
+        if position.status != PENDING_APPROVAL:
+            await self._audit.record(actor_id=actor_id, role=role, action=action,
+                                     outcome="unchanged", position=position.id,
+                                     status=position.status)
+            return Decision("already_decided", position,
+                            f"already decided: the position is {position.status}")
+        expires_at = position.approval_expires_at
+        if expires_at is not None and self._clock.now() >= expires_at:
+            await self._audit.record(actor_id=actor_id, role=role, action=action,
+                                     outcome="expired", position=position.id)
+            return Decision("expired", await self._expire(position), "the approval expired")
+        return None
+
+    async def _expire(self, position: PositionRow) -> PositionRow:
+        await self._positions.update(position.id, now=self._clock.now(), status=SKIPPED,
+                                     reason="approval expired")
+        expired = await self._positions.get(position.id)
+        assert expired is not None
+        await self._events.publish(ApprovalExpired(expired))
+        return expired
+
+    async def _approved_plan(self, position: PositionRow, factor: Decimal) -> Plan:
+        if factor <= 0:
+            raise Skip("the size factor must be positive")
+        markets = await self._exchange.load_markets()
+        market = markets.get(position.symbol)
+        if market is None:
+            raise Skip(f"{position.symbol} is not a market of this exchange")
+        last = (await self._exchange.fetch_tickers([market.symbol]))[market.symbol].last
+        entry = entry_order(market, position.side, position.entry_type, position.entry_prices,
+                            last)
+        amount = round_amount(market, position.planned_amount * factor)
+        reason = check_order(market, amount, entry.reference)
+        if reason is not None:
+            raise Skip(reason)
+        return Plan(market, entry, position.leverage, position.margin * factor, amount)
+
+    # ---- execution ------------------------------------------------------------------------------
+    async def _execute_new(self, draft: NewPosition, plan: Plan) -> PositionRow:
+        if not await self._set_leverage(plan):
+            return await self._skipped(draft, f"the exchange refused {plan.leverage}x leverage")
+        now = self._clock.now()
+        async with self._db.transaction():  # the position and its entry intent together
+            position_id = await self._positions.add(replace(draft, status=WAITING_ENTRY),
+                                                    now=now)
+            request = self._entry_request(position_id, draft.side, plan)
+            await self._orders.add_intent(intent_of(position_id, ENTRY, request), now=now)
+        sent = await self.execution.send(request)
+        return await self.execution.after_entry(position_id, sent, plan.market)
+
+    async def _execute_pending(self, position: PositionRow, plan: Plan,
+                               actor_id: int) -> PositionRow:
+        now = self._clock.now()
+        if not await self._set_leverage(plan):
+            reason = f"the exchange refused {plan.leverage}x leverage"
+            await self._positions.update(position.id, now=now, status=SKIPPED, reason=reason,
+                                         decided_by=actor_id, decided_at=now)
+            skipped = await self._positions.get(position.id)
+            assert skipped is not None
+            await self._events.publish(PositionSkipped(skipped, reason))
+            return skipped
+        request = self._entry_request(position.id, position.side, plan)
+        async with self._db.transaction():
+            await self._positions.update(
+                position.id, now=now, status=WAITING_ENTRY, margin=plan.margin,
+                planned_amount=plan.amount, decided_by=actor_id, decided_at=now)
+            await self._orders.add_intent(intent_of(position.id, ENTRY, request), now=now)
+        sent = await self.execution.send(request)
+        return await self.execution.after_entry(position.id, sent, plan.market)
+
+    def _entry_request(self, position_id: int, side: str, plan: Plan) -> OrderRequest:
+        return OrderRequest(
+            client_id=self.execution.ids.make(position_id, ENTRY), symbol=plan.market.symbol,
+            side=entry_side(side), type=plan.entry.type, amount=plan.amount,
+            price=plan.entry.price)
+
+    async def _set_leverage(self, plan: Plan) -> bool:
+        if plan.market.kind is not MarketKind.FUTURES:
+            return True
+        try:
+            await self._exchange.set_leverage(plan.market.symbol, plan.leverage)
+        except ExchangeError:
+            return False
+        return True
+
+    async def resume_in_flight(self) -> list[PositionOrderRow]:
+        """On start: resolve every order intent a previous run left unanswered, by looking
+        its client id up on the exchange (and sending it only when it is not there)."""
+        markets = await self._exchange.load_markets()
+        return await self.execution.resume_in_flight(markets)
+
+    # ---- records ---------------------------------------------------------------------------------
+    async def _add(self, draft: NewPosition) -> PositionRow:
+        position_id = await self._positions.add(draft, now=self._clock.now())
+        position = await self._positions.get(position_id)
+        assert position is not None
+        return position
+
+    async def _skipped(self, draft: NewPosition, reason: str) -> PositionRow:
+        position = await self._add(replace(draft, status=SKIPPED, reason=reason))
+        await self._events.publish(PositionSkipped(position, reason))
+        return position
+
+
+def _draft_of(position: PositionRow) -> NewPosition:
+    return NewPosition(
+        signal_id=position.signal_id, channel_id=position.channel_id, symbol=position.symbol,
+        side=position.side, market_kind=position.market_kind, status=position.status,
+        entry_type=position.entry_type, entry_prices=position.entry_prices,
+        targets=position.targets, stop_loss=position.stop_loss, leverage=position.leverage,
+        margin=position.margin, planned_amount=position.planned_amount)

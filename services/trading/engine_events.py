@@ -1,0 +1,86 @@
+"""Typed events of the trading engine. No Telegram here: the control plane subscribes to
+the EventBus and turns these into messages (approval cards, fills, failures)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from services.events import ChannelRef
+from storage.position_orders import PositionOrderRow
+from storage.positions import PositionRow
+
+
+@dataclass(frozen=True)
+class PositionSkipped:
+    """A signal (or an approved position) that will not be traded, and why."""
+
+    position: PositionRow
+    reason: str
+
+
+@dataclass(frozen=True)
+class ApprovalRequested:
+    """A manual channel's signal waits for Approve / Reject / size ×½ / ×2 until `expires_at`."""
+
+    position: PositionRow
+    channel: ChannelRef
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PositionApproved:
+    position: PositionRow
+    actor_id: int
+    factor: Decimal
+
+
+@dataclass(frozen=True)
+class PositionRejected:
+    position: PositionRow
+    actor_id: int
+
+
+@dataclass(frozen=True)
+class ApprovalExpired:
+    position: PositionRow
+
+
+@dataclass(frozen=True)
+class EntryPlaced:
+    """A limit entry rests on the exchange: the position waits for its price."""
+
+    position: PositionRow
+    order: PositionOrderRow
+
+
+@dataclass(frozen=True)
+class EntryFilled:
+    position: PositionRow
+    order: PositionOrderRow
+
+
+@dataclass(frozen=True)
+class PositionOpened:
+    """The entry filled and the exits were sent; `exits` as the exchange answered them
+    (a failed one also raised OrderFailed)."""
+
+    position: PositionRow
+    exits: tuple[PositionOrderRow, ...]
+
+
+@dataclass(frozen=True)
+class OrderFailed:
+    """An order was refused, or could not be placed; `unknown` when it may be on the
+    exchange (its intent is kept and resolved by `resume_in_flight`)."""
+
+    position_id: int
+    leg: str
+    client_id: str
+    reason: str
+    unknown: bool = False
+
+
+EngineEvent = (PositionSkipped | ApprovalRequested | PositionApproved | PositionRejected
+               | ApprovalExpired | EntryPlaced | EntryFilled | PositionOpened | OrderFailed)

@@ -1,0 +1,105 @@
+"""The orders of a position, as pure functions: the entry order, the protective stop and
+the take-profit ladder, rounded to the market through `precision` (the one place rounding
+happens) and named by `client_ids`.
+
+Entries: a market signal (or "CMP") is a market order; one entry price is a limit at it;
+a zone (or a ladder of prices) is one limit at the zone's far edge — the top for a long,
+the bottom for a short — so a zone that contains the price fills at once (never worse than
+the zone), and a zone away from the price rests until the price comes to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from services.trading.client_ids import ClientIds, stop_leg, target_leg
+from services.trading.port import Market, MarketKind, OrderRequest, OrderSide, OrderType
+from services.trading.precision import PriceIntent, round_amount, round_price
+
+ZERO = Decimal(0)
+
+
+def entry_side(side: str) -> OrderSide:
+    """The order side that opens a `long` / `short` position."""
+    return OrderSide.BUY if side == "long" else OrderSide.SELL
+
+
+def exit_side(side: str) -> OrderSide:
+    return OrderSide.SELL if side == "long" else OrderSide.BUY
+
+
+@dataclass(frozen=True)
+class EntryOrder:
+    type: OrderType
+    price: Decimal | None  # the limit, on the tick; None for a market order
+    reference: Decimal  # the price the size is computed and checked at
+
+
+def entry_order(market: Market, side: str, entry_type: str, entries: tuple[Decimal, ...],
+                last: Decimal) -> EntryOrder:
+    """How to enter: market at `last`, or one limit (see the module docstring)."""
+    if entry_type == "market" or not entries:
+        return EntryOrder(OrderType.MARKET, None, last)
+    order_side = entry_side(side)
+    wanted = entries[0] if entry_type == "single" else (
+        max(entries) if side == "long" else min(entries))
+    price = round_price(market, wanted, order_side, PriceIntent.ENTRY)
+    return EntryOrder(OrderType.LIMIT, price, price)
+
+
+def split_ladder(amount: Decimal, n: int, market: Market) -> list[Decimal]:
+    """`amount` split over `n` take-profits: equal legs rounded down to the lot step, the
+    remainder on the last leg, so the legs sum to `amount` exactly.
+
+    When equal legs would be below the market's minimum amount, fewer legs are used (the
+    first targets, the remainder on the last one used); the result always has at least one
+    leg and at most `n`.
+    """
+    if n < 1:
+        raise ValueError("a ladder has at least one leg")
+    if amount <= ZERO:
+        return []
+    smallest = max(market.min_amount, market.amount_step, Decimal(0))
+    legs = n
+    while legs > 1 and round_amount(market, amount / legs) < smallest:
+        legs -= 1
+    each = round_amount(market, amount / legs)
+    return [each] * (legs - 1) + [amount - each * (legs - 1)]
+
+
+@dataclass(frozen=True)
+class ExitLeg:
+    leg: str
+    request: OrderRequest
+
+
+def exit_legs(*, ids: ClientIds, position_id: int, market: Market, side: str,
+              amount: Decimal, stop_loss: Decimal | None,
+              targets: tuple[Decimal, ...]) -> list[ExitLeg]:
+    """The protective stop (revision 0) and the take-profit ladder of an open position.
+
+    Futures: stop-market and take-profit-market trigger orders, reduce-only. Spot has no
+    reduce-only and an exchange locks the coins of every resting sell, so only the stop is
+    placed there (take-profits on spot are left to the bot's own watch).
+    """
+    close = exit_side(side)
+    futures = market.kind is MarketKind.FUTURES
+    legs: list[ExitLeg] = []
+    if stop_loss is not None and market.supports_stop_orders:
+        trigger = round_price(market, stop_loss, close, PriceIntent.STOP)
+        legs.append(ExitLeg(stop_leg(0), OrderRequest(
+            client_id=ids.make(position_id, stop_leg(0)), symbol=market.symbol, side=close,
+            type=OrderType.STOP_MARKET, amount=amount, trigger_price=trigger,
+            reduce_only=futures)))
+    if futures and targets and market.supports_stop_orders:
+        for number, (target, part) in enumerate(
+                zip(targets, split_ladder(amount, len(targets), market), strict=False),
+                start=1):
+            trigger = round_price(market, target, close, PriceIntent.TARGET)
+            leg = target_leg(number)
+            legs.append(ExitLeg(leg, OrderRequest(
+                client_id=ids.make(position_id, leg), symbol=market.symbol, side=close,
+                type=OrderType.TAKE_PROFIT_MARKET, amount=part, trigger_price=trigger,
+                reduce_only=True)))
+    return legs
