@@ -33,7 +33,7 @@ from services.audit import AuditTrail
 from services.channels import ChannelService
 from services.clock import Clock, SystemClock
 from services.control import TradingControl
-from services.events import EventBus, ListenerStateChanged
+from services.events import EventBus, ListenerStateChanged, SignalAccepted
 from services.health import HealthMonitor
 from services.http_api import HttpApi
 from services.intake import SignalIntake
@@ -44,16 +44,24 @@ from services.metrics import Metrics
 from services.outbox import Outbox
 from services.runtime_config import RuntimeConfig
 from services.status import StatusService
+from services.trading.engine import TradingEngine
+from services.trading.paper import PaperExchange
+from services.trading.port import ExchangeError
+from services.trading.resilient import ResilientExchange, RetryPolicy
 from storage.audit import AuditLogRepository
 from storage.channels import ChannelRepository
 from storage.database import Database
 from storage.outbox import OutboxRepository
+from storage.paper import PaperRepository
+from storage.position_orders import PositionOrderRepository
+from storage.positions import PositionRepository
 from storage.posts import PostRepository
 from storage.runtime_settings import RuntimeSettingsRepository
 from storage.signals import SignalRepository
 from storage.users import UserRepository
 
 SHUTDOWN_GRACE_S = 2.0
+APPROVAL_SWEEP_S = 30.0
 VERSION = "0.1.0"
 
 
@@ -109,6 +117,17 @@ class Application:
                                        signals=signals, audit=self.audit, clock=self.clock,
                                        resolve=bot_resolver(self.bot))
         Notifier(access=self.access, outbox=self.outbox, i18n=self.i18n).subscribe_to(self.events)
+        # Paper trading against the exchange's public prices, through the resilient layer
+        # (live trading waits for the preflight checks: see check_can_run).
+        paper = PaperExchange(prices=self.market_data, db=self.db, repo=PaperRepository(self.db),
+                              clock=self.clock, kind=self.market_data.kind)
+        self.exchange = ResilientExchange(paper, retry=RetryPolicy(order_settle_s=0),
+                                          clock=self.clock)
+        self.engine = TradingEngine(
+            db=self.db, exchange=self.exchange, positions=PositionRepository(self.db),
+            orders=PositionOrderRepository(self.db), channels=channels, config=self.config,
+            control=self.control, events=self.events, audit=self.audit, clock=self.clock)
+        self.events.subscribe(self.engine.on_signal, SignalAccepted)
         self.listener: ChannelListener | None = None
         if not s.telethon.missing():
             self.listener = ChannelListener(
@@ -123,7 +142,8 @@ class Application:
             settings=s, mode=s.trading.mode, db=self.db, metrics=self.metrics, audit=self.audit,
             access=self.access, control=self.control, status_service=self.status,
             outbox=self.outbox, i18n=self.i18n, events=self.events, intake=self.intake,
-            channel_service=self.channels, runtime_config=self.config,
+            channel_service=self.channels, runtime_config=self.config, engine=self.engine,
+            clock=self.clock,
         )
         setup_handlers(self.dp, access=self.access, i18n=self.i18n, metrics=self.metrics)
         self.metrics.info.info({"version": VERSION, "mode": s.trading.mode,
@@ -141,12 +161,14 @@ class Application:
             logger.info("database migrated to version {} ({})", applied[-1].version,
                         self.settings.database_path)
         self._started = True
+        await self._resume_orders()
         me = await self._reach_telegram()
         logger.info("bot @{} ready, mode {}", me.username, self.settings.trading.mode)
         await self.http.start()
         self._spawn(self.outbox.run(), "outbox")
         self._spawn(self._publish_menus(), "menus")
         self._spawn(self._poll(), "polling")
+        self._spawn(self._expire_approvals(), "approval expiry")
         if self.listener is not None:
             self._spawn(self.listener.run(), "listener")
         else:
@@ -170,6 +192,28 @@ class Application:
                                self.settings.telegram.api_base, exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60.0)
+
+    async def _resume_orders(self) -> None:
+        """Orders a previous run left in flight are looked up before anything new is sent."""
+        try:
+            resolved = await self.engine.resume_in_flight()
+        except ExchangeError as exc:
+            logger.warning("could not resolve in-flight orders yet ({}); they stay recorded "
+                           "and are retried at the next start", exc.reason)
+            return
+        if resolved:
+            logger.info("resolved {} order(s) left in flight by the previous run", len(resolved))
+
+    async def _expire_approvals(self) -> None:
+        # A simple sweep until the scheduler (apscheduler) takes over the periodic jobs.
+        while True:
+            await asyncio.sleep(APPROVAL_SWEEP_S)
+            try:
+                await self.engine.expire_approvals()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("approval expiry sweep failed")
 
     async def _max_entry_distance(self) -> Any:
         return await self.config.get("signals.max_entry_distance_pct")
@@ -227,7 +271,7 @@ class Application:
     async def stop(self) -> None:
         """Stop polling, let running handlers finish briefly, cancel tasks, close all."""
         if not self._started:
-            await self.market_data.close()
+            await self.exchange.close()
             await self.bot.session.close()
             return
         self._started = False
@@ -244,7 +288,7 @@ class Application:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks.clear()
         await self.http.stop()
-        await self.market_data.close()
+        await self.exchange.close()  # closes the paper exchange and its price source
         await self.bot.session.close()
         await self.db.close()
         logger.info("stopped cleanly")

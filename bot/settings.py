@@ -190,10 +190,10 @@ def check_can_run(settings: Settings) -> list[str]:
             f"TELEGRAM__VIEWER_IDS repeats admin ids {sorted(overlap)} — a user is either an "
             "admin or a viewer; remove them from one list."
         )
-    has_keys = settings.exchange.api_key and settings.exchange.secret
-    if settings.trading.mode == "live" and not has_keys:
+    if settings.trading.mode == "live":
+        # Live orders wait for the preflight checks (keys, balance, limits, a GO validation).
         problems.append(
-            "TRADING__MODE is live but EXCHANGE__API_KEY / EXCHANGE__SECRET are not set — "
-            "add the exchange API keys or use TRADING__MODE=paper."
+            "TRADING__MODE=live is not available in this version yet: it needs the preflight "
+            "checks that guard real money — run with TRADING__MODE=paper."
         )
     return problems

@@ -37,7 +37,15 @@ class FollowChannel(Button, prefix="follow"):
     channel_id: int
 
 
-BUTTONS: tuple[type[Button], ...] = (ChooseLanguage, RefreshStatus, ChannelAction, FollowChannel)
+class DecideApproval(Button, prefix="appr"):
+    """A button of an approval card: approve, reject, half (×½) or double (×2)."""
+
+    position_id: int
+    action: str
+
+
+BUTTONS: tuple[type[Button], ...] = (ChooseLanguage, RefreshStatus, ChannelAction, FollowChannel,
+                                     DecideApproval)
 
 
 def required_role(data: str | None) -> Role | None:

@@ -10,6 +10,7 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import FollowChannel
+from handlers.position_text import approval_card, approval_keyboard, plan_lines, position_head
 from handlers.signal_text import post_excerpt, signal_lines, update_lines
 from services.access import AccessService
 from services.events import (
@@ -23,6 +24,14 @@ from services.events import (
 )
 from services.outbox import Outbox, OutgoingMessage
 from services.posts import ListenerState
+from services.trading.engine_events import (
+    ApprovalExpired,
+    ApprovalRequested,
+    EntryPlaced,
+    OrderFailed,
+    PositionOpened,
+    PositionSkipped,
+)
 
 
 class Notifier:
@@ -72,6 +81,30 @@ class Notifier:
                               post_excerpt(event.post.text)]), None
         if isinstance(event, ListenerStateChanged):
             return listener_text(event, _), None
+        return self.render_trade(event)
+
+    def render_trade(self, event: Any) -> tuple[str, dict[str, Any] | None] | None:
+        _ = self._i18n.gettext
+        if isinstance(event, ApprovalRequested):
+            return (approval_card(event.position, event.channel.name),
+                    approval_keyboard(event.position.id).model_dump(exclude_none=True))
+        if isinstance(event, PositionSkipped):
+            return _("⏭ Not traded: {position} — {reason}").format(
+                position=position_head(event.position), reason=html.escape(event.reason)), None
+        if isinstance(event, ApprovalExpired):
+            return _("⌛ Approval of {position} expired: not traded.").format(
+                position=position_head(event.position)), None
+        if isinstance(event, EntryPlaced):
+            return _("⏳ {position}: entry order placed, waiting for the price.").format(
+                position=position_head(event.position)), None
+        if isinstance(event, PositionOpened):
+            head = _("✅ <b>Opened</b> {position}").format(position=position_head(event.position))
+            lines = [head, *plan_lines(event.position)]
+            return "\n".join(lines), None
+        if isinstance(event, OrderFailed):
+            return _("⚠️ Order {leg} of #{id} failed: {reason}").format(
+                leg=html.escape(event.leg), id=event.position_id,
+                reason=html.escape(event.reason)), None
         return None
 
 

@@ -81,7 +81,7 @@ class ListenerStateChanged:
 
 Event = (SignalAccepted | SignalNotUnderstood | TradeUpdateReceived | PostEdited
          | ListenerStateChanged)
-Subscriber = Callable[[Any], Awaitable[None]]
+Subscriber = Callable[[Any], Awaitable[object]]
 
 
 class EventBus:

@@ -349,6 +349,8 @@ class TradingEngine:
     async def resume_in_flight(self) -> list[PositionOrderRow]:
         """On start: resolve every order intent a previous run left unanswered, by looking
         its client id up on the exchange (and sending it only when it is not there)."""
+        if not await self._orders.in_flight():
+            return []  # the usual start: nothing to ask the exchange
         markets = await self._exchange.load_markets()
         return await self.execution.resume_in_flight(markets)
 

@@ -62,9 +62,10 @@ def test_malformed_token_is_reported_after_the_values_parse(tmp_path: Path) -> N
     assert "abc:def" not in result.stderr
 
 
-def test_live_mode_without_keys_is_refused() -> None:
-    settings = load_settings(telegram={"bot_token": "1:x"}, trading={"mode": "live"})
-    assert any("EXCHANGE__API_KEY" in p for p in check_can_run(settings))
+def test_live_mode_is_refused_until_preflight_exists() -> None:
+    settings = load_settings(telegram={"bot_token": "1:x"}, trading={"mode": "live"},
+                             exchange={"api_key": "k", "secret": "s"})
+    assert any("TRADING__MODE=live is not available" in p for p in check_can_run(settings))
 
 
 def test_admin_listed_as_viewer_too_is_refused() -> None:

@@ -7,7 +7,7 @@ import asyncio
 
 from bot.app import Application
 from tests.conftest import ADMIN, ADMIN_ID, say
-from tests.fakes.bot_api import FakeBotAPI
+from tests.fakes.bot_api import ApiCall, FakeBotAPI
 from tests.fakes.telegram_objects import channel_post_update, forwarded_channel_post_update
 
 SIGNAL = """#BTC/USDT LONG
@@ -17,6 +17,12 @@ Stop loss: 29000
 Leverage: 10x"""
 CHANNEL = 1234567890
 MARKED = -1001234567890
+
+
+async def admin_message(telegram: FakeBotAPI, contains: str) -> ApiCall:
+    """The first message to the admin whose text contains `contains` (waiting for it)."""
+    return await telegram.wait_for_call(
+        "sendMessage", lambda c: c.params["chat_id"] == ADMIN_ID and contains in c.text)
 
 
 async def notifications(telegram: FakeBotAPI, count: int = 1) -> list:
@@ -105,7 +111,7 @@ async def test_channel_posts_replies_and_edits_from_a_followed_channel(
     await say(telegram, ADMIN, f"/follow {MARKED}")
     telegram.push_update(channel_post_update(CHANNEL, SIGNAL, message_id=100,
                                              channel_username="alphacalls"))
-    first = (await notifications(telegram, 2))[-1]
+    first = await admin_message(telegram, "📡")
     assert "reply_markup" not in first.params  # followed: no follow offer
 
     update = channel_post_update(CHANNEL, "Target 1 reached ✅", message_id=101)
@@ -113,14 +119,14 @@ async def test_channel_posts_replies_and_edits_from_a_followed_channel(
         "message_id": 100, "date": update["channel_post"]["date"] - 60,
         "chat": update["channel_post"]["chat"]}
     telegram.push_update(update)
-    linked = (await notifications(telegram, 3))[-1]
+    linked = await admin_message(telegram, "🔁")
     assert "🔁 <b>Update</b>" in linked.text and "target 1 hit" in linked.text
     signal_id = (await app.db.fetch_one("SELECT id FROM signals WHERE post_id = 1"))[0]
     assert f"For signal #{signal_id}." in linked.text
 
     telegram.push_update(channel_post_update(CHANNEL, SIGNAL.replace("29000", "28500"),
                                              message_id=100, edited=True))
-    edited = (await notifications(telegram, 4))[-1]
+    edited = await admin_message(telegram, "✏️")
     assert "✏️" in edited.text and "Nothing was changed" in edited.text
     assert "28500" in edited.text and "29000" in edited.text
     revisions = await app.db.fetch_all("SELECT revision, text FROM post_revisions WHERE post_id = 1")
