@@ -80,7 +80,9 @@ _INVISIBLE_CHARS = frozenset("\u200b\u200c\u200d\u2060\ufeff\ufe0f\ufe0e\u00ad\u
 _SPACE_CHARS = frozenset("\u00a0\u202f\u205f\u3000\t\r") | _code_points(((0x2002, 0x200A),))
 _DASH_CHARS = frozenset("\u2212\ufe58\ufe63\uff0d") | _code_points(((0x2010, 0x2015),))
 # List numbers, never prices: keycaps 1️⃣ 🔟, circled ① ❶ ➀ ➊.
-_LIST_MARK_CHARS = frozenset("\u20e3\U0001f51f") | _code_points(((0x2460, 0x2473), (0x2776, 0x2793)))
+_LIST_MARK_CHARS = frozenset("\u20e3\U0001f51f") | _code_points(
+    ((0x2460, 0x2473), (0x2776, 0x2793))
+)
 _RARE_TABLE = str.maketrans(
     {"×": "x", "✔": HIT_MARK, "‘": "'", "’": "'", "：": ":", "·": " ", "İ": "I"}
 )
@@ -92,11 +94,10 @@ _SPACES = re.compile(_char_class(_SPACE_CHARS))
 _DASHES = re.compile(_char_class(_DASH_CHARS))
 _LIST_NUMBERS = re.compile("[0-9#*]\u20e3|\U0001f51f|[\u2460-\u2473\u2776-\u2793]")
 _EMOJI = _runs_of(_EMOJI_CHARS)
-_SPECIAL = re.compile(
-    _char_class(
-        _INVISIBLE_CHARS | _SPACE_CHARS | _DASH_CHARS | _LIST_MARK_CHARS | _RARE_CHARS | _EMOJI_CHARS
-    )
+_PASS_CHARS = (
+    _INVISIBLE_CHARS | _SPACE_CHARS | _DASH_CHARS | _LIST_MARK_CHARS | _RARE_CHARS | _EMOJI_CHARS
 )
+_SPECIAL = re.compile(_char_class(_PASS_CHARS))
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,80})\]\((?:https?|tg)://[^)\s]*\)")
 _URL = re.compile(r"(?:https?://|www\.|t\.me/)\S+")
 _MENTION = re.compile(r"@[A-Za-z0-9_]{3,}")

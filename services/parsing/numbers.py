@@ -15,12 +15,21 @@ from enum import StrEnum
 from typing import NamedTuple
 
 _PRECISION = Context(prec=15)
+# NumberToken(...) goes through namedtuple's Python-level __new__; in the scanner's loop
+# the tuple is built directly (same object, half the cost).
+_new_tuple = tuple.__new__
 
 
 class NumberKind(StrEnum):
     PRICE = "price"
     PERCENT = "percent"
     LEVERAGE = "leverage"
+
+
+# Enum members are slow to look up in Python 3.11 (EnumType defines __getattr__, so
+# every `Kind.MEMBER` takes a slow path, ~0.15 us): code run per number or section
+# uses these aliases.
+_PRICE, _PERCENT, _LEVERAGE = NumberKind.PRICE, NumberKind.PERCENT, NumberKind.LEVERAGE
 
 
 class NumberToken(NamedTuple):
@@ -35,15 +44,20 @@ class NumberToken(NamedTuple):
 
 # Scanned in the lower-cased text; what stands before a number is checked in Python
 # (a regex look-behind here would cost a check at every position of the post).
+# The first character is matched before the alternatives (which then check it with a
+# look-behind) so that the pattern starts with a character class: the regex engine then
+# skips to digits and dots instead of trying a match at every position.
 _NUMBER = (
-    r"(?:{groups}\d+(?:[.,]\d+)?|\.\d+)"
+    r"[\d.](?:{groups}(?<=\d)\d*(?:[.,]\d+)?|(?<=\.)\d+)"
     r"(?: ?([kx%])(?![^\W\d_]))?"
     r"(?![^\W_]|\.\d)"
 )
 # Default: "27,400" and "$2,201.43" are thousands; "0,5828" and "202,6" are decimals.
-_NUMBER_THOUSANDS = re.compile(_NUMBER.format(groups=r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?(?!\d)|"))
+_NUMBER_THOUSANDS = re.compile(
+    _NUMBER.format(groups=r"(?<=[1-9])\d{0,2}(?:,\d{3})+(?:\.\d+)?(?!\d)|")
+)
 # In a post that writes comma decimals elsewhere, "1,118" is 1.118 too.
-_NUMBER_COMMA_DECIMAL = re.compile(_NUMBER.format(groups=r"[1-9]\d{0,2}(?:,\d{3})+\.\d+|"))
+_NUMBER_COMMA_DECIMAL = re.compile(_NUMBER.format(groups=r"(?<=[1-9])\d{0,2}(?:,\d{3})+\.\d+|"))
 _COMMA_DIGITS = re.compile(r",(\d+)")
 # "5-10%", "3-4x", "20x/50x", "3 to 5%" - but not "39265 - 20%" (a target and its share).
 _RANGE_JOINER = re.compile(r"[-/]|\s+(?:to|до)\s+")
@@ -106,7 +120,8 @@ def scan_numbers(
     low = text.lower() if low is None else low
     pattern = _NUMBER_COMMA_DECIMAL if decimal_comma else _NUMBER_THOUSANDS
     tokens: list[NumberToken] = []
-    price, percent, leverage_kind = NumberKind.PRICE, NumberKind.PERCENT, NumberKind.LEVERAGE
+    price, percent, leverage_kind = _PRICE, _PERCENT, _LEVERAGE
+    ranges = False  # a percent or leverage was seen, so a range may need its kind spread
     for m in pattern.finditer(low):
         start, end = m.span()
         kind = price
@@ -116,11 +131,11 @@ def scan_numbers(
                 if not _leverage_prefix(low, start):
                     continue
                 kind = leverage_kind
-            elif before == " " and start > 1 and _leverage_prefix(low, start):
-                kind = leverage_kind
-        suffix = m.group(1)
+            elif before == " " and start > 1 and low[start - 2] == "x":
+                if _leverage_prefix(low, start):
+                    kind = leverage_kind
+        raw, suffix = m.group(0, 1)
         if suffix is None:
-            raw = m.group()
             if (
                 kind is price
                 and len(raw) <= 2
@@ -137,11 +152,13 @@ def scan_numbers(
         value = to_decimal(raw) if len(raw) > 16 else Decimal(raw)
         if not value:
             continue  # "62 000" - a zero is never a level
+        if kind is not price:
+            ranges = True
         if suffix == "k":
-            tokens.append(NumberToken(value * 1000, kind, start, end, True))
+            tokens.append(_new_tuple(NumberToken, (value * 1000, kind, start, end, True)))
         else:
-            tokens.append(NumberToken(value, kind, start, end))
-    if len(tokens) > 1:
+            tokens.append(_new_tuple(NumberToken, (value, kind, start, end, False)))
+    if ranges and len(tokens) > 1:
         _spread_range_kinds(low, tokens)
     return tokens
 
@@ -158,9 +175,13 @@ def _is_thousands_grouping(raw: str) -> bool:
 
 def _spread_range_kinds(text: str, tokens: list[NumberToken]) -> None:
     """Give both ends of a range the kind one end states: "5-10%", "5X - 10X - 25X"."""
+    price = _PRICE
     for i in range(len(tokens) - 2, -1, -1):
-        left, right = tokens[i], tokens[i + 1]
-        if left.kind is not NumberKind.PRICE or right.kind is NumberKind.PRICE:
+        right = tokens[i + 1]
+        if right.kind is price:
+            continue  # most numbers are prices: test the right end first
+        left = tokens[i]
+        if left.kind is not price:
             continue
         gap = text[left.end : right.start]
         if left.value <= right.value and _RANGE_JOINER.fullmatch(gap):

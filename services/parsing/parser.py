@@ -31,7 +31,7 @@ from services.parsing.model import (
 from services.parsing.normalize import normalize_text
 from services.parsing.sections import layout
 from services.parsing.signal import SignalDraft, build_signal, read_draft
-from services.parsing.symbols import symbol_mentions
+from services.parsing.symbols import Mentions
 from services.parsing.updates import read_actions, reports_outcome
 from services.parsing.words import NO_LETTER_AFTER, search_word
 
@@ -46,16 +46,18 @@ def parse_post(text: str) -> ParseResult:
     if not norm.strip():
         return Noise("empty post")
     low = norm.lower()
-    mentions = symbol_mentions(norm, low=low)
-    draft = read_draft(layout(norm, low), mentions)
+    mentions = Mentions(norm, low)
+    # The first explicit pair is the symbol when there is one (`pick_symbol`); the other
+    # mentions are looked for only when needed: no pair, or management read line by line.
+    draft = read_draft(layout(norm, low), mentions.explicit() or mentions.all())
     if draft.has_marks:
-        return _progress(draft, read_actions(norm, mentions, low)[0])
+        return _progress(draft, read_actions(norm, mentions.all(), low)[0])
     if draft.is_complete() and not reports_outcome(low):
         return build_signal(draft)
     first_line = low.strip().split("\n", 1)[0]
     if search_word(_REVIEW, first_line):
         return Noise("market review")
-    management = _management(draft, read_actions(norm, mentions, low))
+    management = _management(draft, read_actions(norm, mentions.all(), low))
     if management is not None:
         return management
     if draft.is_minimal():

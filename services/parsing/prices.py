@@ -8,31 +8,37 @@ from decimal import Decimal
 from services.parsing.model import Side
 from services.parsing.numbers import format_price
 
+_FIFTH = Decimal("0.2")
+_HALF = Decimal("0.5")
+
 
 def infer_side(entries: list[Decimal], targets: list[Decimal], stop: Decimal | None) -> Side | None:
     """The side the prices show, or None when they show none or disagree."""
-    votes: set[Side] = set()
+    # "all targets above x" is "the lowest target above x" (min/max run in C).
+    long = short = False
     if entries:
         low, high = min(entries), max(entries)
         middle = (low + high) / 2
         if targets:
-            if all(t > middle for t in targets):
-                votes.add(Side.LONG)
-            elif all(t < middle for t in targets):
-                votes.add(Side.SHORT)
+            if min(targets) > middle:
+                long = True
+            elif max(targets) < middle:
+                short = True
             else:
                 return None
         if stop is not None:
             if stop < low:
-                votes.add(Side.LONG)
+                long = True
             elif stop > high:
-                votes.add(Side.SHORT)
+                short = True
     elif targets and stop is not None:
-        if all(t > stop for t in targets):
-            votes.add(Side.LONG)
-        elif all(t < stop for t in targets):
-            votes.add(Side.SHORT)
-    return votes.pop() if len(votes) == 1 else None
+        if min(targets) > stop:
+            long = True
+        elif max(targets) < stop:
+            short = True
+    if long is short:
+        return None  # no vote, or votes for both sides
+    return Side.LONG if long else Side.SHORT
 
 
 def rescale_outliers(
@@ -48,13 +54,11 @@ def rescale_outliers(
     changed: list[str] = []
     for value in values:
         ratio = value / reference
-        if value <= 0 or Decimal("0.2") < ratio < 5:
+        if value <= 0 or _FIFTH < ratio < 5:
             out.append(value)
             continue
         fits = [
-            value.scaleb(k)
-            for k in range(-8, 9)
-            if k and Decimal("0.5") < value.scaleb(k) / reference < 2
+            value.scaleb(k) for k in range(-8, 9) if k and _HALF < value.scaleb(k) / reference < 2
         ]
         if len(fits) == 1:
             out.append(fits[0])

@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from services.parsing.normalize import BULLET, HIT_MARK
 from services.parsing.numbers import NumberKind, NumberToken, scan_numbers, uses_decimal_comma
-from services.parsing.words import NO_LETTER_AFTER, iter_words, key_of, keyword_regex, search_word
+from services.parsing.words import NO_LETTER_AFTER, has_any, keyword_regex, search_word
 
 
 class LabelKind(StrEnum):
@@ -110,7 +110,8 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
     ),
 )
 _LABEL = keyword_regex([(kind.value, alt) for kind, alts in _LABELS for alt in alts])
-_KIND_BY_KEY = {kind.value: kind for kind in LabelKind}
+# `match.lastgroup` names the alternative that matched (see `keyword_regex`).
+_KIND_BY_GROUP = {group: LabelKind(group.split("__", 1)[0]) for group in _LABEL.groupindex}
 _ALNUM = re.compile(r"[^\W_]")
 _TERM_AFTER = re.compile(r"\s*-?\s*term\b")
 # "TP1 29330", "Target 1: 5.82✅", "Entry 2 - 153", "target 2 ✅"
@@ -120,11 +121,18 @@ _INDEX = re.compile(
 )
 _GLUED_INDEX = re.compile(r"(?P<i>\d)(?P<num>\d*\.\d+)")  # "TP41.3100" = TP4 1.3100
 _GLUED_PRICE = re.compile(r"\d*\.\d+")
-WORD = re.compile(r"[^\W\d_]{2,}")
+WORD = re.compile(r"[^\W\d_][^\W\d_]+")  # a word of 2+ letters; see normalize._runs_of
 _HIT = re.compile(
     rf"(?:{HIT_MARK}|hit|reached|done|achieved|filled|взят\w*|достигнут\w*){NO_LETTER_AFTER}"
 )
-_INDEXABLE = (LabelKind.ENTRY, LabelKind.TARGETS)
+# Every match of `_HIT` contains one of these: a post without them is not searched.
+_HIT_STEMS = ("✅", "hit", "reached", "done", "achieved", "filled", "взят", "достигнут")
+# Enum members are slow to look up in Python 3.11 (EnumType defines __getattr__, so
+# every `Kind.MEMBER` takes a slow path, ~0.15 us): code run per number or section
+# uses these aliases.
+_PRICE = NumberKind.PRICE
+_ENTRY, _TARGETS, _CLOSE = LabelKind.ENTRY, LabelKind.TARGETS, LabelKind.CLOSE
+_INDEXABLE = (_ENTRY, _TARGETS)
 _SIDES = (LabelKind.LONG, LabelKind.SHORT)
 
 
@@ -148,7 +156,7 @@ class Section:
 
     @property
     def prices(self) -> list[NumberToken]:
-        return [t for t in self.tokens if t.kind is NumberKind.PRICE]
+        return [t for t in self.tokens if t.kind is _PRICE]
 
 
 @dataclass(slots=True)
@@ -180,17 +188,20 @@ def line_bounds(text: str, pos: int) -> tuple[int, int]:
 def find_labels(low: str) -> list[Section]:
     """Every label in the lower-cased post `low`, in order, without their spans."""
     sections: list[Section] = []
-    expected = {LabelKind.ENTRY: 1, LabelKind.TARGETS: 1}
+    expected = {_ENTRY: 1, _TARGETS: 1}
     bullets = BULLET in low
-    for m in iter_words(_LABEL, low):
-        kind = _KIND_BY_KEY[key_of(m)]
-        start = m.start()
-        if kind in _SIDES and _TERM_AFTER.match(low, m.end()):
+    for m in _LABEL.finditer(low):
+        start, end = m.span()
+        if start and low[start - 1].isalpha():
+            continue  # not the start of a word (`words.iter_words`, inlined: this is hot)
+        kind = _KIND_BY_GROUP[m.lastgroup]  # type: ignore[index]
+        if kind in _SIDES and _TERM_AFTER.match(low, end):
             continue  # "Short Term: 0.72 - 0.74" is a target row, not a side
-        line_start = _ALNUM.search(low, low.rfind("\n", 0, start) + 1, start) is None
-        if kind is LabelKind.CLOSE and not line_start:
+        line_begin = low.rfind("\n", 0, start) + 1
+        line_start = line_begin == start or _ALNUM.search(low, line_begin, start) is None
+        if kind is _CLOSE and not line_start:
             continue  # "1H Candle Close Under 300" - part of a stop condition
-        section = Section(kind, m.group(), start, m.end(), line_start)
+        section = Section(kind, m.group(), start, end, line_start)
         if kind in _INDEXABLE and not section.label.endswith(("s", "и", "ies")):
             _read_index(low, section, expected)
         if bullets and low.startswith(BULLET, _skip_blanks(low, section.end)):
@@ -227,13 +238,14 @@ def layout(text: str, low: str | None = None) -> Layout:
     low = text.lower() if low is None else low
     sections = find_labels(low)
     tokens = scan_numbers(text, decimal_comma=uses_decimal_comma(text), low=low)
-    for i, section in enumerate(sections):
-        stop = sections[i + 1].start if i + 1 < len(sections) else len(text)
-        section.spans = _spans(text, section.end, stop)
+    stops = [s.start for s in sections]
+    stops.append(len(text))
+    for i, section in enumerate(sections, 1):
+        section.spans = _spans(text, section.end, stops[i])
     tokens = _add_glued_numbers(text, sections, tokens)
     _assign(low, sections, tokens)
     first = sections[0].start if sections else len(text)
-    preamble = [t for t in tokens if t.end <= first and t.kind is NumberKind.PRICE]
+    preamble = [t for t in tokens if t.end <= first and t.kind is _PRICE]
     if preamble:  # only from lines of levels, not from sentences
         preamble = [t for t in preamble if not is_prose(text[slice(*line_bounds(text, t.start))])]
     return Layout(text, low, sections, tokens, preamble)
@@ -241,21 +253,21 @@ def layout(text: str, low: str | None = None) -> Layout:
 
 def _spans(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     """The text a label owns: the rest of its line, and the level lines below a header."""
-    _, line_end = line_bounds(text, start)
-    first_end = min(line_end, stop)
-    spans = [(start, first_end)]
+    line_end = text.find("\n", start)
+    if line_end < 0:
+        line_end = len(text)
     if stop <= line_end:
-        return spans
-    head = text[start:first_end]
-    has_number = any(c.isdigit() for c in head)
-    if not has_number and len(WORD.findall(head)) > 1:
+        return [(start, stop)]
+    spans = [(start, line_end)]
+    head = text[start:line_end]
+    if not any(map(str.isdigit, head)) and len(WORD.findall(head)) > 1:
         return spans  # a label inside a sentence: it owns nothing beyond its line
+    findall = WORD.findall
     pos = line_end + 1
     while pos < stop:
         end = text.find("\n", pos)
         end = stop if end < 0 or end > stop else end
-        line = text[pos:end]
-        if is_prose(line):
+        if len(findall(text, pos, end)) >= 4:  # is_prose(text[pos:end])
             break
         spans.append((pos, end))
         pos = end + 1
@@ -272,7 +284,7 @@ def _add_glued_numbers(
             continue
         m = _GLUED_PRICE.match(text, section.end)
         if m:
-            extra.append(NumberToken(Decimal(m.group()), NumberKind.PRICE, m.start(), m.end()))
+            extra.append(NumberToken(Decimal(m.group()), _PRICE, m.start(), m.end()))
     if not extra:
         return tokens
     return sorted(tokens + extra, key=lambda t: t.start)
@@ -280,23 +292,28 @@ def _add_glued_numbers(
 
 def _assign(low: str, sections: list[Section], tokens: list[NumberToken]) -> None:
     """Hand every number to the section whose text holds it, with its ✅ mark."""
-    spans = sorted((a, b, i) for i, section in enumerate(sections) for a, b in section.spans)
+    spans = [(a, b, i) for i, section in enumerate(sections) for a, b in section.spans]
+    spans.sort()
     starts = [a for a, _, _ in spans]
     marks: list[bool] = [False] * len(tokens)
-    if search_word(_HIT, low):
+    if has_any(low, _HIT_STEMS) and search_word(_HIT, low):
         following: NumberToken | None = None
         for n in range(len(tokens) - 1, -1, -1):  # ✅ marks the price before it, past "- 20%"
             token = tokens[n]
             marks[n] = _marked(low, token, following)
-            if token.kind is NumberKind.PRICE:
+            if token.kind is _PRICE:
                 following = token
-    for token, marked in zip(tokens, marks, strict=True):
-        k = bisect.bisect_right(starts, token.start) - 1
-        if k < 0 or token.end > spans[k][1]:
+    bisect_right = bisect.bisect_right
+    for n, token in enumerate(tokens):
+        k = bisect_right(starts, token.start) - 1
+        if k < 0:
             continue
-        section = sections[spans[k][2]]
+        _, b, i = spans[k]
+        if token.end > b:
+            continue
+        section = sections[i]
         section.tokens.append(token)
-        section.hits.append(marked)
+        section.hits.append(marks[n])
 
 
 def _marked(low: str, token: NumberToken, following: NumberToken | None) -> bool:

@@ -20,37 +20,41 @@ from services.parsing.numbers import NumberKind, NumberToken
 from services.parsing.prices import infer_side, rescale_outliers
 from services.parsing.sections import WORD, LabelKind, Layout, Section, line_bounds
 from services.parsing.symbols import SymbolMention, pick_symbol
+from services.parsing.terms import margin_mode, stated_market
 from services.parsing.validation import check_consistency
-from services.parsing.words import NO_LETTER_AFTER, iter_words, search_word
+from services.parsing.words import NO_LETTER_AFTER, has_any, iter_words, search_word
 
 # Patterns run on the lower-cased post and start with a literal (see `words.py`).
 _MARKET_WORDS = re.compile(
     rf"(?:cmp|market|now|current(?:\s*price)?|по\s*рынку|рын\w*|текущ\w*){NO_LETTER_AFTER}"
 )
+# Literal stems: every match of the pattern they follow contains one of them, so a post
+# holding none is not searched (`words.has_any`).
+_MARKET_WORDS_STEMS = ("cmp", "market", "now", "current", "рын", "текущ")
 _OPEN_NOW = re.compile(
     r"(?:открыва\w*|открыть|открываем|open|enter)\s+(?:a\s+)?"
     rf"(?P<side>лонг|шорт|long|short){NO_LETTER_AFTER}"
     rf"|market\s+(?P<side2>buy|sell|long|short){NO_LETTER_AFTER}"
     r"|(?P<side3>buy|sell|long|short|лонг|шорт)\s+(?:at|@|по)\s+(?:market|cmp|рынку)"
 )
-_OPEN_NOW_HINT = re.compile(r"открыв|открыт|open|enter|market|cmp|рынку")  # cheap pre-check
+_OPEN_NOW_HINT = ("открыв", "открыт", "open", "enter", "market", "cmp", "рынку")  # pre-check
 _NEGATION_BEFORE = re.compile(r"(?:не|don'?t|do\s+not|never|no)\s*$")
-_FUTURES_WORDS = re.compile(
-    rf"(?:futures?|perp|perpetual|usdt-?m|фьюч\w*|фандинг\w*|funding){NO_LETTER_AFTER}"
-)
-_PERP_SUFFIX = re.compile(r"usdt(?:perp|\.p)\b")
-_SPOT_WORD = re.compile(rf"(?:spot|спот){NO_LETTER_AFTER}")
-_EXCHANGE_LABEL = re.compile(r"exchanges?\s*[:=-]")
-_CROSS = re.compile(rf"(?:cross|кросс){NO_LETTER_AFTER}")
-_ISOLATED = re.compile(rf"(?:isolated|изолир\w*){NO_LETTER_AFTER}")
 _SIDE_OF = {
     LabelKind.LONG: Side.LONG,
     LabelKind.SHORT: Side.SHORT,
     LabelKind.BUY: Side.LONG,
     LabelKind.SELL: Side.SHORT,
 }
+# Enum members are slow to look up in Python 3.11 (EnumType defines __getattr__, so
+# every `Kind.MEMBER` takes a slow path, ~0.15 us): code run per post or per number
+# uses these aliases.
+_PRICE, _PERCENT, _LEVERAGE = NumberKind.PRICE, NumberKind.PERCENT, NumberKind.LEVERAGE
+_ENTRY, _TARGETS, _STOP, _DCA = LabelKind.ENTRY, LabelKind.TARGETS, LabelKind.STOP, LabelKind.DCA
+_LEVERAGE_LABEL = LabelKind.LEVERAGE
+_SIDE_LABELS = (LabelKind.LONG, LabelKind.SHORT)
 _TOWARDS = frozenset({"to", "till", "until", "towards", "до", "к"})
 _MAX_LEVERAGE_READ = 250
+_LEG_KINDS = frozenset({LabelKind.BUY, LabelKind.SELL, LabelKind.CLOSE})
 _ENTRY_TYPES = (EntryType.MARKET, EntryType.SINGLE, EntryType.ZONE, EntryType.LADDER)
 
 
@@ -89,11 +93,11 @@ class SignalDraft:
 
     def is_complete(self) -> bool:
         """A symbol, a side, an entry (or a market order) and a target or stop."""
-        return (
+        return (  # the side (a computation) is asked last
             self.symbol is not None
-            and self.side is not None
             and bool(self.entries or self.market_entry or self.open_now)
             and bool(self.targets or self.stop is not None)
+            and self.side is not None
         )
 
     def is_minimal(self) -> bool:
@@ -109,14 +113,15 @@ def read_draft(layout: Layout, mentions: list[SymbolMention]) -> SignalDraft:
     """Collect the signal fields of a post (see the module docstring)."""
     low = layout.low
     draft = SignalDraft(symbol=pick_symbol(mentions))
-    leg_side = _read_entries_and_targets(layout, draft)
-    _read_stop(layout, draft)
-    draft.leverage = _read_leverage(layout)
-    draft.dca = [t.value for s in layout.of_kind(LabelKind.DCA) for t in s.prices]
-    sides = layout.of_kind(LabelKind.LONG, LabelKind.SHORT)
+    by_kind = _by_kind(layout.sections)
+    sides = layout.of_kind(*_SIDE_LABELS)
+    leg_side = _read_entries_and_targets(layout, by_kind, sides, draft)
+    _read_stop(by_kind.get(_STOP, []), draft)
+    draft.leverage = _read_leverage(layout, by_kind.get(_LEVERAGE_LABEL, []))
+    draft.dca = [t.value for s in by_kind.get(_DCA, []) for t in s.prices]
     # A stated "long"/"short" beats the side implied by "BUY:"/"SELL:" used as the entry.
     draft.stated_side = _SIDE_OF[sides[0].kind] if sides else leg_side
-    for m in iter_words(_OPEN_NOW, low) if _OPEN_NOW_HINT.search(low) else ():
+    for m in iter_words(_OPEN_NOW, low) if has_any(low, _OPEN_NOW_HINT) else ():
         start, end = line_bounds(low, m.start())
         line = low[start:end]
         if (
@@ -129,26 +134,37 @@ def read_draft(layout: Layout, mentions: list[SymbolMention]) -> SignalDraft:
             if draft.stated_side is None:
                 draft.stated_side = Side.LONG if word in ("long", "buy", "лонг") else Side.SHORT
             break
-    if search_word(_CROSS, low):
-        draft.margin_mode = MarginMode.CROSS
-    elif search_word(_ISOLATED, low):
-        draft.margin_mode = MarginMode.ISOLATED
-    draft.market_type = _market_type(low, draft, bool(sides))
+    draft.margin_mode = margin_mode(low)
+    # Futures on leverage or a short, whatever the post says; else what it says.
+    if draft.leverage is not None or draft.side is Side.SHORT:
+        draft.market_type = MarketType.FUTURES
+    else:
+        draft.market_type = stated_market(low, bool(sides))
     return draft
 
 
-def _first_with_prices(sections: list[Section]) -> Section | None:
-    return next((s for s in sections if s.prices), None)
+def _by_kind(sections: list[Section]) -> dict[LabelKind, list[Section]]:
+    """The sections of each label kind, in post order (`Layout.of_kind` for one kind,
+    computed once instead of once per question)."""
+    groups: dict[LabelKind, list[Section]] = {}
+    for section in sections:
+        group = groups.get(section.kind)
+        if group is None:
+            groups[section.kind] = [section]
+        else:
+            group.append(section)
+    return groups
 
 
 def _price_hits(section: Section) -> tuple[list[Decimal], list[bool]]:
     """The section's prices and, for each, whether it is marked ✅ (hit / filled)."""
-    kept = [
-        (t.value, hit)
-        for t, hit in zip(section.tokens, section.hits, strict=True)
-        if t.kind is NumberKind.PRICE
-    ]
-    return [v for v, _ in kept], [h for _, h in kept]
+    values: list[Decimal] = []
+    marks: list[bool] = []
+    for t, hit in zip(section.tokens, section.hits, strict=True):
+        if t.kind is _PRICE:
+            values.append(t.value)
+            marks.append(hit)
+    return values, marks
 
 
 def _collect(
@@ -187,21 +203,29 @@ def _continues(previous: Section | None, section: Section, text: str) -> bool:
     return not any(c.isalpha() for c in gap)
 
 
-def _read_entries_and_targets(layout: Layout, draft: SignalDraft) -> Side | None:
-    """Fill entries and targets; return the side implied by a BUY/SELL entry, if any."""
+def _read_entries_and_targets(
+    layout: Layout,
+    by_kind: dict[LabelKind, list[Section]],
+    sides: list[Section],
+    draft: SignalDraft,
+) -> Side | None:
+    """Fill entries and targets; return the side implied by a BUY/SELL entry, if any.
+
+    `by_kind` groups the layout's sections by kind; `sides` are its LONG/SHORT sections.
+    """
     text = layout.text
-    entry_sections = layout.of_kind(LabelKind.ENTRY)
+    entry_sections = by_kind.get(_ENTRY, [])
     draft.has_entry_label = bool(entry_sections)
     draft.entries, draft.entry_hits = _collect(entry_sections, text, targets=False)
-    draft.targets, draft.target_hits = _collect(
-        layout.of_kind(LabelKind.TARGETS), text, targets=True
-    )
-    legs = [
-        s
-        for s in layout.of_kind(LabelKind.BUY, LabelKind.SELL, LabelKind.CLOSE)
-        if _prices_follow(s, text)
-        and (s.kind is not LabelKind.CLOSE or draft.entries or len(s.prices) > 1)
-    ]
+    draft.targets, draft.target_hits = _collect(by_kind.get(_TARGETS, []), text, targets=True)
+    legs: list[Section] = []
+    if not _LEG_KINDS.isdisjoint(by_kind):  # most posts have no BUY/SELL/CLOSE label
+        legs = [
+            s
+            for s in layout.of_kind(LabelKind.BUY, LabelKind.SELL, LabelKind.CLOSE)
+            if _prices_follow(s, text)
+            and (s.kind is not LabelKind.CLOSE or draft.entries or len(s.prices) > 1)
+        ]
     entry_source: Section | None = None
     leg_side: Side | None = None
     if not draft.entries:
@@ -212,9 +236,7 @@ def _read_entries_and_targets(layout: Layout, draft: SignalDraft) -> Side | None
             leg_side = _SIDE_OF[entry_source.kind]
             draft.has_entry_label = True
     if not draft.entries:
-        side_section = _first_with_prices(
-            [s for s in layout.of_kind(LabelKind.LONG, LabelKind.SHORT) if _prices_follow(s, text)]
-        )
+        side_section = next((s for s in sides if _prices_follow(s, text)), None)
         if side_section is not None:
             entry_source = side_section
             draft.entries, draft.entry_hits = _price_hits(side_section)
@@ -227,8 +249,10 @@ def _read_entries_and_targets(layout: Layout, draft: SignalDraft) -> Side | None
             draft.targets, draft.target_hits = _price_hits(rest[0])
     sources = [*entry_sections, entry_source] if entry_source else entry_sections
     low = layout.low
-    draft.at_market = any(search_word(_MARKET_WORDS, s.text(low)) for s in sources)
-    if not draft.entries:
+    # The stems are whole-word parts, so a section's text holds one only if the post does.
+    market_words = has_any(low, _MARKET_WORDS_STEMS)
+    draft.at_market = market_words and any(search_word(_MARKET_WORDS, s.text(low)) for s in sources)
+    if not draft.entries and market_words:
         # "Entry: CMP", "Buy at market": an order at the current price, no price given
         draft.market_entry = any(
             search_word(_MARKET_WORDS, _head(s, low))
@@ -247,33 +271,35 @@ def _prices_follow(section: Section, text: str) -> bool:
     """The first price comes right after the label ("LONG 36705", "long above: 12$"),
     not inside a sentence ("long setup: waiting for a retest of 140") and not as a
     destination ("short to 58000" names a target, not an entry)."""
-    if not section.prices:
+    first = next((t for t in section.tokens if t.kind is _PRICE), None)
+    if first is None:
         return False
-    words = WORD.findall(text[section.end : section.prices[0].start].lower())
+    words = WORD.findall(text[section.end : first.start].lower())
     return len(words) <= 2 and not _TOWARDS.intersection(words)
 
 
-def _read_stop(layout: Layout, draft: SignalDraft) -> None:
-    stops = layout.of_kind(LabelKind.STOP)
-    section = _first_with_prices(stops)
-    if section is not None:
-        draft.stop = section.prices[0].value
-        return
+def _read_stop(stops: list[Section], draft: SignalDraft) -> None:
+    """The first stop price, else the first stop percentage (`stops`: the STOP sections)."""
     for section in stops:
-        percents = [t for t in section.tokens if t.kind is NumberKind.PERCENT]
+        first = next((t for t in section.tokens if t.kind is _PRICE), None)
+        if first is not None:
+            draft.stop = first.value
+            return
+    for section in stops:
+        percents = [t for t in section.tokens if t.kind is _PERCENT]
         if percents:
             draft.stop_pct = percents[0].value
             return
 
 
-def _read_leverage(layout: Layout) -> int | None:
-    for section in layout.of_kind(LabelKind.LEVERAGE):
-        lev = [t for t in section.tokens if t.kind is NumberKind.LEVERAGE]
-        plain = [t for t in section.prices if t.value == t.value.to_integral_value()]
-        chosen = lev or plain
+def _read_leverage(layout: Layout, sections: list[Section]) -> int | None:
+    """From the LEVERAGE `sections` (a leverage, else a whole number), else the post."""
+    for section in sections:
+        lev = [t for t in section.tokens if t.kind is _LEVERAGE]
+        chosen = lev or [t for t in section.prices if t.value == t.value.to_integral_value()]
         if chosen:
             return _as_leverage(chosen[0])
-    lev = [t for t in layout.tokens if t.kind is NumberKind.LEVERAGE]
+    lev = [t for t in layout.tokens if t.kind is _LEVERAGE]
     return _as_leverage(lev[0]) if lev else None
 
 
@@ -282,29 +308,11 @@ def _as_leverage(token: NumberToken) -> int | None:
     return value if 1 <= value <= _MAX_LEVERAGE_READ else None
 
 
-def _market_type(low: str, draft: SignalDraft, says_long_short: bool) -> MarketType | None:
-    """Futures on leverage, a short, or perp wording; spot when stated; else unknown.
-
-    "Long"/"short" are derivatives words (a spot trade is a "buy"), so a post that uses
-    them and does not say spot is read as futures.
-    """
-    if draft.leverage is not None or draft.side is Side.SHORT:
-        return MarketType.FUTURES
-    futures = search_word(_FUTURES_WORDS, low) is not None or _PERP_SUFFIX.search(low) is not None
-    spot = search_word(_SPOT_WORD, low) is not None
-    if futures and spot:
-        return None  # "SPOT & FUTURES": the follower chooses
-    if futures:
-        return MarketType.FUTURES
-    if spot or search_word(_EXCHANGE_LABEL, low):
-        # Cornix convention: "Exchanges: Binance" (no leverage) is the spot account
-        return MarketType.SPOT
-    return MarketType.FUTURES if says_long_short else None
-
-
 def build_signal(draft: SignalDraft) -> ParsedSignal:
     """Turn a complete (or minimal) draft into a signal, with its problems listed."""
-    assert draft.symbol is not None and draft.side is not None
+    inferred_draft = infer_side(draft.entries, draft.targets, draft.stop)  # `draft.side`:
+    draft_side = inferred_draft or draft.stated_side  # computed once
+    assert draft.symbol is not None and draft_side is not None
     notes: list[str] = []
     targets, stop = draft.targets, draft.stop
     if draft.entries:
@@ -312,8 +320,9 @@ def build_signal(draft: SignalDraft) -> ParsedSignal:
         targets = rescale_outliers(targets, reference, "targets", notes)
         if stop is not None:
             stop = rescale_outliers([stop], reference, "the stop loss", notes)[0]
-    inferred = infer_side(draft.entries, targets, stop)
-    side = inferred or draft.stated_side or draft.side
+    # Without a note nothing was rescaled: the prices, hence their side, are the draft's.
+    inferred = infer_side(draft.entries, targets, stop) if notes else inferred_draft
+    side = inferred or draft.stated_side or draft_side
     entries = tuple(sorted(draft.entries))
     entry_type = _ENTRY_TYPES[min(len(entries), 3)]
     signal = ParsedSignal(

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from services.parsing.words import has_any
+
 DEFAULT_QUOTE = "USDT"
 
 # Words that appear as hashtags or next to a side word but are never coins.
@@ -39,11 +41,9 @@ NOT_A_COIN = frozenset(
 )
 _STABLE_QUOTES = ("usdt", "usdc", "busd", "fdusd", "tusd")
 
-# "btc/usdt", "bnb_usdt", "eth-usdt", "fhe/ usdt", "btc-perp" (anchored on the separator)
-_SEPARATED_QUOTE = re.compile(
-    r"[/_-] ?(usdt|usdc|busd|fdusd|tusd|usd|btc|eth|perp)(?![a-z0-9])"
-    r"| [/_-] ?(usdt|usdc|busd|fdusd|tusd|usd|btc|eth|perp)(?![a-z0-9])"
-)
+# "btc/usdt", "bnb_usdt", "eth-usdt", "fhe/ usdt", "btc-perp" (anchored on the separator;
+# a space before it, "btc / usdt", belongs to the match too: see `_separated_quotes`)
+_SEPARATED_QUOTE = re.compile(r"[/_-] ?(usdt|usdc|busd|fdusd|tusd|usd|btc|eth|perp)(?![a-z0-9])")
 # "btcusdt", "sushiusdtperp", "btcusdt.p" (anchored on the quote)
 _GLUED_QUOTE = re.compile(r"(usdt|usdc|busd|fdusd|tusd)(?:[._]?p(?:erp)?)?(?![a-z0-9])")
 _TAG = re.compile(r"[#$]([a-z0-9]{1,20})(?![a-z0-9/_&-])")
@@ -52,6 +52,7 @@ _LABELLED = re.compile(
     r"\s*[:=-]?\s*[#$]?([a-z][a-z0-9]{1,19})(?![a-z0-9])"
 )
 _SIDE = re.compile(r"(?:long|short|лонг|шорт)(?![^\W\d_])")
+_SIDE_STEMS = ("long", "short", "лонг", "шорт")  # a post without them is not searched
 _WORD_BEFORE = re.compile(r"([a-z][a-z0-9]{1,9}) +$")
 _WORD_AFTER = re.compile(r" +([a-z][a-z0-9]{1,9})(?![a-z0-9/])")
 
@@ -105,18 +106,57 @@ def symbol_mentions(
     mixed- or lower-case ones only on short lines ("Limit long Xrp - 1.118").
     `low` is `text.lower()` when the caller has it already.
     """
-    low = text.lower() if low is None else low
+    return Mentions(text, text.lower() if low is None else low, bare_words=bare_words).all()
+
+
+class Mentions:
+    """The symbol mentions of one post, found in two steps: the explicit pairs first
+    (they alone name the symbol of most signals: see `pick_symbol`), the tags, labels and
+    bare words only when every mention is asked for."""
+
+    __slots__ = ("_all", "_bare_words", "_found", "_low", "_text")
+
+    def __init__(self, text: str, low: str, *, bare_words: bool = True) -> None:
+        self._text, self._low, self._bare_words = text, low, bare_words
+        self._found = _explicit_pairs(low)
+        self._all: list[SymbolMention] | None = None
+
+    def explicit(self) -> list[SymbolMention]:
+        """The explicit pairs (BTC/USDT, BTCUSDT, BTC-PERP), in order of position."""
+        ordered = sorted(self._found, key=_start_of)
+        return [mention for _, _, mention in ordered if mention.explicit]
+
+    def all(self) -> list[SymbolMention]:
+        """Every mention (what `symbol_mentions` returns), in order of position."""
+        if self._all is None:
+            found = self._found
+            _add_named(self._text, self._low, found, self._bare_words)
+            found.sort(key=_start_of)
+            self._all = [mention for _, _, mention in found]
+        return self._all
+
+
+def _start_of(item: tuple[int, int, SymbolMention]) -> int:
+    return item[0]
+
+
+def _explicit_pairs(low: str) -> _Found:
     found: _Found = []
     if "usd" in low or "btc" in low or "eth" in low or "perp" in low:
-        for m in _SEPARATED_QUOTE.finditer(low):
-            quote = m.group(1) or m.group(2)
-            base = _base_before(low, m.start())
+        for start, end, quote in _separated_quotes(low):
+            base = _base_before(low, start)
             if base and _is_coin_word(base[1]) and base[1] != quote:
-                _add(found, base[0], m.end(), base[1], quote, True)
+                _add(found, base[0], end, base[1], quote, True)
         for m in _GLUED_QUOTE.finditer(low):
             base = _base_before(low, m.start())
             if base and not base[1].isdigit() and not _taken(found, base[0]):
                 _add(found, base[0], m.end(), base[1], m.group(1), True)
+    return found
+
+
+def _add_named(text: str, low: str, found: _Found, bare_words: bool) -> None:
+    """Add tags, labelled names and bare words next to a side word to `found` (the
+    explicit pairs), skipping what a pair already covers."""
     if "#" in low or "$" in low:
         for m in _TAG.finditer(low):
             start = m.start()
@@ -127,12 +167,23 @@ def symbol_mentions(
         if _starts_word(low, m.start()) and _is_coin_word(m.group(1)):
             if not _taken(found, m.start(1)):
                 _add(found, m.start(1), m.end(1), m.group(1), None, False)
-    if bare_words:
+    if bare_words and has_any(low, _SIDE_STEMS):
         for m in _SIDE.finditer(low):
             if _starts_word(low, m.start()):
                 _bare_word_near_side(text, low, m, found)
-    found.sort(key=lambda item: item[0])
-    return [mention for _, _, mention in found]
+
+
+def _separated_quotes(low: str) -> list[tuple[int, int, str]]:
+    """(start, end, quote) of every `_SEPARATED_QUOTE` match, a space before the separator
+    included: what `[/_-] ?Q| [/_-] ?Q` would find, but scanning only separators (a
+    pattern anchored on spaces tries a match at every one of them)."""
+    if "/" not in low and "-" not in low and "_" not in low:
+        return []
+    # The space before a separator cannot end an earlier match (that ends with a quote).
+    return [
+        (m.start() - 1 if m.start() and low[m.start() - 1] == " " else m.start(), m.end(), m[1])
+        for m in _SEPARATED_QUOTE.finditer(low)
+    ]
 
 
 def _starts_word(low: str, pos: int) -> bool:

@@ -18,7 +18,7 @@ from services.parsing.model import Side, UpdateAction, UpdateKind
 from services.parsing.numbers import NumberKind, scan_numbers
 from services.parsing.symbols import NOT_A_COIN, SymbolMention, make_symbol
 from services.parsing.words import NO_LETTER_AFTER as _E
-from services.parsing.words import iter_words, keyword_regex, search_word
+from services.parsing.words import has_any, iter_words, keyword_regex, search_word
 
 _HIT = r"(?:✅|hit|reached|achieved|done|taken|есть|взят\w*|достигнут\w*|выполнен\w*)"
 _ORDINALS = {
@@ -48,6 +48,14 @@ _TP_HIT = (
         rf"(?:{_HIT}|(?P<p>\d[\d.,]*)?\s*🎯)"
     ),
 )
+# Literal stems: every match of the pattern they follow contains one of them, so a line
+# holding none is not searched at all (`words.has_any`; the patterns run per line).
+_TP_HIT_STEMS = (
+    ("take", "target", "tp", "тп", "цель", "тейк"),
+    ("🎯",),
+    ("target", "tp", "take"),
+    ("цель", "тейк", "тп"),
+)
 _CONDITIONAL = re.compile(
     r"(?<![^\W\d_])(?:after|when|once|if|until|после|когда|если|как\s+только)"
     r"(?:\W+[^\W\d_]+){0,2}\W*$"
@@ -76,22 +84,26 @@ _OUTCOME = keyword_regex(
 _RESULT_LINE = re.compile(
     r"(?m)^\W*(?:profit|pnl|roi|прибыль|профит|результат)\s*[:=-]\s*[+-]?\d+(?:[.,]\d+)?\s*%"
 )
+_RESULT_LINE_STEMS = ("profit", "pnl", "roi", "прибыль", "профит", "результат")
 _ALL_TARGETS = re.compile(
     r"all\s+(?:take[\s-]*profit\s+)?(?:targets|tps|take[\s-]*profits?)\s+(?:were\s+|are\s+)?"
     rf"{_HIT}"
     r"|все\s+(?:цели|тейки)\s+(?:достигнуты|взяты|отработаны)"
 )
+_ALL_TARGETS_STEMS = ("all", "все")
 _ENTRY_FILLED = re.compile(
     r"(?:all\s+)?entr(?:y|ies)(?:\s*(?:targets?|orders?|zone))?(?:\s*\d{1,2})?\s+"
     r"(?:are\s+|is\s+|was\s+)?"
     r"(?:achieved|filled|hit|reached|done|triggered|activated|✅)"
     r"|(?:вход|лимитк\w*|ордер\w*)\s+(?:исполнен\w*|сработал\w*|активирован\w*)"
 )
+_ENTRY_FILLED_STEMS = ("entr", "вход", "лимитк", "ордер")
 _BREAKEVEN = re.compile(
     r"(?:sl|stop\w*|стоп\w*)(?:[\s-]*loss)?[^\n.;!?]{0,25}?"
     rf"(?:b/?e|break[\s-]*even|entr(?:y|ies)|точк\w*\s+входа|твх|б/у|бу|безубыт\w*){_E}"
     rf"|(?:set|move(?:d)?\s+to|moving\s+to)\s+(?:be|b/e|break[\s-]*even){_E}"
 )
+_BREAKEVEN_STEMS = ("sl", "stop", "стоп", "set", "move", "moving")
 # "Стоп по #NEAR переносим на 5.40", "move the stop on #BTC to 61200"
 _MOVE_VERB = r"(?:move[sd]?|moving|перенос\w*|переставл\w*|передвига\w*|двига\w*|подтяг\w*)"
 _MOVE_STOP_VERB = re.compile(
@@ -100,6 +112,7 @@ _MOVE_STOP_VERB = re.compile(
 )
 # "Sl btc - 64300", "🛑 на 68.2", "stop 35680"
 _MOVE_STOP = re.compile(r"(?:sl|stop(?:[\s-]*loss)?|стоп(?:[\s-]*лосс)?)(?:\s+[a-z]{2,10})?|🛑")
+_MOVE_STOP_STEMS = ("sl", "stop", "стоп", "🛑")  # of both patterns above
 _STOP_PRICE = re.compile(
     r"\s*(?:(?:moved\s+|move\s+)?to|на|в|at|@|:|-|→)?\s*\$?(?P<p>\d[\d.,]*)(?![\d.,]*\s*%)"
 )
@@ -113,16 +126,19 @@ _CLOSE_PCT = re.compile(
     r"|(?:secure|close|take|book|fix\w*|закры\w*|зафикс\w*|фиксир\w*|забира\w*)\s+"
     r"(?:the\s+)?(?P<half>half|половин\w*)"
 )
+_CLOSE_PCT_STEMS = ("%", "half", "половин")
 _NEW_TARGETS = re.compile(
     r"(?:next|new|updated?|следующ\w*|нов\w*)\s+(?:targets?|tps?|цел\w*|тейк\w*)?\s*"
     r"[:-]?\s*(?P<rest>\d.*)"
 )
+_NEW_TARGETS_STEMS = ("next", "new", "updat", "следующ", "нов")
 _TARGETS_LINE = re.compile(r"\W*🎯\s*[:-]?\s*(?P<rest>\d.*)")  # "🎯 - 72.3, 73.7, 75"
 _CANCEL_PENDING = re.compile(
     r"не\s+актуальн\w*|неактуальн\w*|не\s+задел\w*"
     r"|no\s+longer\s+(?:valid|relevant|active)|not\s+(?:valid|relevant)\s+anymore"
     r"|(?:cancel|remove)\s+(?:the\s+)?(?:limit|pending|entry)(?:\s+orders?)?"
 )
+_CANCEL_PENDING_STEMS = ("актуальн", "задел", "longer", "anymore", "cancel", "remove")
 _SL_HIT = re.compile(
     r"stopped\s+out|(?:sl|stop[\s-]*loss|stop\s+targets?)\s+(?:was\s+|is\s+)?"
     r"(?:hit|triggered|reached)"
@@ -130,23 +146,29 @@ _SL_HIT = re.compile(
     r"|(?:выбил\w*|выбит\w*|закрыт\w*|сработал\w*)\s+(?:по\s+)?стоп\w*"
     r"|стоп[\s-]*лосс\w*\s+сработал\w*"
 )
+_SL_HIT_STEMS = ("sl", "stop", "стоп")
 _CLOSE_REMAINING = re.compile(
     r"(?:закры\w*|фиксир\w*|зафикс\w*|close|closing)\s+(?:the\s+)?"
     r"(?:остаток|rest|remaining|remainder)"
 )
+_CLOSE_REMAINING_STEMS = ("остаток", "rest", "remain")
 _CANCEL = re.compile(rf"(?:cancel(?:l?ed)?|отмен\w*|iptal){_E}")
+_CANCEL_STEMS = ("cancel", "отмен", "iptal")
 _CLOSE = re.compile(rf"(?:close[sd]?|closing|exit(?:ed)?|закры\w*|закрою|kapat\w*){_E}")
+_CLOSE_STEMS = ("clos", "exit", "закры", "закрою", "kapat")
 _STOP_COMMAND = re.compile(r"\W*stop\s+[#$]?[a-z][a-z0-9]*\W*$")  # "Stop DOGEUSDT"
 _CLOSE_SIDE = re.compile(rf"(?:all\s+)?(?P<side>longs?|shorts?|лонг\w*|шорт\w*){_E}")
 _HOLD = re.compile(
     r"продолжаю\s+(?:удерживать|держать)|удерживаю|держу"
     rf"|(?:keep\s+)?holding{_E}|hold\s+(?:it|the|until|for){_E}"
 )
+_HOLD_STEMS = ("продолжаю", "удерживаю", "держу", "hold")
 # A bare coin name next to a command: "Close algo", "Sl btc - 64300", "Sol Sl на твх".
 _COMMAND_SYMBOL = re.compile(
     r"\W*(?:close|stop|cancel|exit|sl)\s+[#$]?(?P<a>[a-z][a-z0-9]{1,9})(?![a-z0-9])"
     r"|\W*(?P<b>[a-z][a-z0-9]{1,9})\s+(?:sl|stop|стоп)(?![^\W\d_])"
 )
+_COMMAND_SYMBOL_STEMS = ("close", "stop", "cancel", "exit", "sl", "стоп")
 _MAX_SYMBOLLESS_WORDS = 16
 _CLOSE_VERBS = ("закрываю", "закрываем", "закрыл", "закрыть")
 _NOT_COINS_HERE = frozenset({"loss", "all", "the", "and"})
@@ -158,6 +180,8 @@ def _ordinal(word: str) -> int:
 
 
 def _command_symbol(low_line: str) -> str | None:
+    if not has_any(low_line, _COMMAND_SYMBOL_STEMS):
+        return None
     m = _COMMAND_SYMBOL.match(low_line)
     if m is None or len(low_line.split()) > 6:
         return None
@@ -169,6 +193,8 @@ def _command_symbol(low_line: str) -> str | None:
 
 def _is_close_typo(low_line: str) -> bool:
     """A close verb one letter off, in a short command: "Зарываю Лонги"."""
+    if low_line.isascii():
+        return False  # the verbs are Cyrillic: no ASCII word is one letter off them
     words = low_line.split()
     return len(words) <= 4 and any(
         _one_edit_apart(w, verb) for w in words if len(w) >= 6 for verb in _CLOSE_VERBS
@@ -187,8 +213,15 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return short[i:] == longer[i + 1 :]
 
 
-def _unconditional(regex: re.Pattern[str], line: str) -> re.Match[str] | None:
-    """The first word-starting match not preceded by "after", "if", "после"…"""
+def _unconditional(
+    regex: re.Pattern[str], line: str, stems: tuple[str, ...] = ()
+) -> re.Match[str] | None:
+    """The first word-starting match not preceded by "after", "if", "после"…
+
+    `stems`, when given, are the pattern's literal stems (see `_TP_HIT_STEMS`).
+    """
+    if stems and not has_any(line, stems):
+        return None
     for m in iter_words(regex, line):
         if not _CONDITIONAL.search(line, max(0, m.start() - 24), m.start()):
             return m
@@ -200,24 +233,26 @@ def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
     ("закрываю все лонги")."""
     actions: list[UpdateAction] = []
     closed_side: Side | None = None
-    for regex in _TP_HIT:
+    for regex, stems in zip(_TP_HIT, _TP_HIT_STEMS, strict=True):
+        if not has_any(line, stems):
+            continue
         for m in iter_words(regex, line):
             if _CONDITIONAL.search(line, max(0, m.start() - 24), m.start()):
                 continue  # "after TP1 hit, move the stop": advice, not news
             groups = m.groupdict()
             n = int(groups["n"]) if groups.get("n") else _ordinal(groups["o"])
             actions.append(UpdateAction(UpdateKind.TP_HIT, target=n))
-    if search_word(_ALL_TARGETS, line):
+    if has_any(line, _ALL_TARGETS_STEMS) and search_word(_ALL_TARGETS, line):
         actions.append(UpdateAction(UpdateKind.ALL_TARGETS_HIT))
-    if search_word(_ENTRY_FILLED, line):
+    if has_any(line, _ENTRY_FILLED_STEMS) and search_word(_ENTRY_FILLED, line):
         actions.append(UpdateAction(UpdateKind.ENTRY_FILLED))
-    if search_word(_BREAKEVEN, line):
+    if has_any(line, _BREAKEVEN_STEMS) and search_word(_BREAKEVEN, line):
         actions.append(UpdateAction(UpdateKind.SL_TO_BREAKEVEN))
     else:
-        price = _moved_stop(line)
+        price = _moved_stop(line) if has_any(line, _MOVE_STOP_STEMS) else None
         if price is not None:
             actions.append(UpdateAction(UpdateKind.MOVE_SL, price=price))
-    share = search_word(_CLOSE_PCT, line)
+    share = search_word(_CLOSE_PCT, line) if has_any(line, _CLOSE_PCT_STEMS) else None
     if share and share.group("close") and share.group("profit"):
         share = None  # "closed 45% profit": a result, not a share of the position
     partial = share is not None
@@ -225,29 +260,35 @@ def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
         pct = share.group("pct")
         percent = Decimal(pct.replace(",", ".")) if pct else Decimal(50)  # "half"
         actions.append(UpdateAction(UpdateKind.CLOSE_PCT, percent=percent))
-    listed = search_word(_NEW_TARGETS, line) or _TARGETS_LINE.match(line)
+    listed = (has_any(line, _NEW_TARGETS_STEMS) and search_word(_NEW_TARGETS, line)) or (
+        "🎯" in line and _TARGETS_LINE.match(line)
+    )
     if listed:
         values = [t.value for t in scan_numbers(listed.group("rest")) if t.kind is NumberKind.PRICE]
         if values:
             actions.append(UpdateAction(UpdateKind.MODIFY_TP, targets=tuple(values)))
-    pending = search_word(_CANCEL_PENDING, line) is not None
+    pending = (
+        has_any(line, _CANCEL_PENDING_STEMS) and search_word(_CANCEL_PENDING, line) is not None
+    )
     if pending:
         actions.append(UpdateAction(UpdateKind.CANCEL_PENDING))
-    if _unconditional(_SL_HIT, line):
+    if _unconditional(_SL_HIT, line, _SL_HIT_STEMS):
         actions.append(UpdateAction(UpdateKind.SL_HIT))
-    elif search_word(_CLOSE_REMAINING, line):
+    elif has_any(line, _CLOSE_REMAINING_STEMS) and search_word(_CLOSE_REMAINING, line):
         actions.append(UpdateAction(UpdateKind.CLOSE_REMAINING))
-    elif not pending and _unconditional(_CANCEL, line):
+    elif not pending and _unconditional(_CANCEL, line, _CANCEL_STEMS):
         actions.append(UpdateAction(UpdateKind.CANCEL))
     elif not partial and (
-        _unconditional(_CLOSE, line) or _STOP_COMMAND.match(line) or _is_close_typo(line)
+        _unconditional(_CLOSE, line, _CLOSE_STEMS)
+        or ("stop" in line and _STOP_COMMAND.match(line))
+        or _is_close_typo(line)
     ):
         actions.append(UpdateAction(UpdateKind.CLOSE))
         side = search_word(_CLOSE_SIDE, line)
         if side:
             word = side.group("side")
             closed_side = Side.LONG if word.startswith(("long", "лонг")) else Side.SHORT
-    if search_word(_HOLD, line):
+    if has_any(line, _HOLD_STEMS) and search_word(_HOLD, line):
         actions.append(UpdateAction(UpdateKind.HOLD))
     return actions, closed_side
 
@@ -273,7 +314,9 @@ def _moved_stop(line: str) -> Decimal | None:
 def reports_outcome(low: str) -> bool:
     """True when the lower-cased post reports what happened to a trade (a target hit,
     a stop-out, a close, a "Profit: 49%" line…) rather than advising what to do."""
-    return _unconditional(_OUTCOME, low) is not None or _RESULT_LINE.search(low) is not None
+    return _unconditional(_OUTCOME, low) is not None or (
+        has_any(low, _RESULT_LINE_STEMS) and _RESULT_LINE.search(low) is not None
+    )
 
 
 def read_actions(

@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 from decimal import Decimal
-from itertools import pairwise
 
 from services.parsing.model import ParsedSignal, Side
 from services.parsing.numbers import format_price
@@ -42,14 +41,16 @@ def check_consistency(signal: ParsedSignal) -> list[str]:
                 f"stop loss {format_price(stop)} is {where} entry {format_price(worst)} "
                 f"for a {side.value}"
             )
-        for n, target in enumerate(targets, 1):
-            if target <= worst if long else target >= worst:
-                where = "below" if long else "above"
-                problems.append(
-                    f"target {n} ({format_price(target)}) is {where} entry {format_price(worst)} "
-                    f"for a {side.value}"
-                )
-                break
+        # Only when some target is not beyond the entry (min/max run in C) is it looked for.
+        if targets and not (min(targets) > worst if long else max(targets) < worst):
+            for n, target in enumerate(targets, 1):
+                if target <= worst if long else target >= worst:
+                    where = "below" if long else "above"
+                    problems.append(
+                        f"target {n} ({format_price(target)}) is {where} entry "
+                        f"{format_price(worst)} for a {side.value}"
+                    )
+                    break
     elif stop is not None and targets:
         nearest = min(targets) if long else max(targets)
         if stop >= nearest if long else stop <= nearest:
@@ -57,7 +58,8 @@ def check_consistency(signal: ParsedSignal) -> list[str]:
                 f"stop loss {format_price(stop)} is beyond target {format_price(nearest)} "
                 f"for a {side.value}"
             )
-    in_order = all((a <= b) if long else (a >= b) for a, b in pairwise(targets))
+    # In order when sorting leaves the targets as they are (sorting is stable).
+    in_order = list(targets) == sorted(targets, reverse=not long)
     if not in_order:
         way = "rising" if long else "falling"
         problems.append(
