@@ -19,6 +19,10 @@ def status_text(s: StatusSnapshot) -> str:
         state = _("⏸ paused — no new entries")
         if s.control.since:
             state += " " + _("(since {when})").format(when=format_utc(s.control.since))
+    elif s.control.state is TradingState.STOPPED:
+        state = _("⏹ stopped — no new entries until /resume")
+        if s.control.since:
+            state += " " + _("(since {when})").format(when=format_utc(s.control.since))
     else:
         state = _("▶️ running")
     ok, bad = "✅", "❌"

@@ -1,7 +1,9 @@
-"""The trader's switches: pause and resume new entries (persisted, audited, idempotent).
+"""The trader's switches: pause, stop and resume (persisted, audited, idempotent).
 
-Paused means no new entries are taken; open positions keep being managed. The risk gate
-of the trading engine reads `state()` before every entry.
+Paused means no new entries are taken; open positions keep being managed. Stopped is the
+same halt, taken by /stop and /closeall (which also cancel entries still waiting): the
+bot stays halted until an admin resumes it. The risk gate reads `state()` before every
+entry.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ STATE_KEY = "trading.state"
 class TradingState(StrEnum):
     RUNNING = "running"
     PAUSED = "paused"
+    STOPPED = "stopped"
 
 
 @dataclass(frozen=True)
@@ -59,8 +62,14 @@ class TradingControl:
         """Take new entries again."""
         return await self._switch(TradingState.RUNNING, actor_id, role)
 
-    async def _switch(self, target: TradingState, actor_id: int, role: str) -> ControlResult:
-        action = "pause" if target is TradingState.PAUSED else "resume"
+    async def stop(self, actor_id: int, role: str, action: str = "stop") -> ControlResult:
+        """Halt new entries until resumed (the position side is done by the closer)."""
+        return await self._switch(TradingState.STOPPED, actor_id, role, action)
+
+    async def _switch(self, target: TradingState, actor_id: int, role: str,
+                      action: str | None = None) -> ControlResult:
+        action = action or {TradingState.PAUSED: "pause", TradingState.STOPPED: "stop",
+                            TradingState.RUNNING: "resume"}[target]
         async with self._db.transaction():
             current = await self.state()
             if current.state is target:

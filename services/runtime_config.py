@@ -114,6 +114,13 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 D(10), decimal_between(D("0.1"), D(100)), N_("a percentage from 0.1 to 100")),
     SettingSpec("approval.expiry_min", N_("Minutes before an approval card expires"), 15,
                 int_between(1, 1440), N_("minutes from 1 to 1440")),
+    SettingSpec("entry.expiry_min", N_("Minutes a limit entry may wait before it is cancelled"),
+                1440, int_between(1, 43200), N_("minutes from 1 to 43200")),
+    SettingSpec("exits.break_even_after_tp",
+                N_("Move the stop to the entry after this take-profit (0 = never)"), 1,
+                int_between(0, 20), N_("a target number from 0 to 20")),
+    SettingSpec("positions.stuck_hours", N_("Report a position open longer than this, hours"),
+                72, int_between(1, 8760), N_("hours from 1 to 8760")),
 )
 _BY_KEY = {spec.key: spec for spec in SETTINGS}
 

@@ -101,6 +101,11 @@ class PositionOrderRepository:
             "SELECT * FROM position_orders WHERE position_id = ? ORDER BY id", (position_id,))
         return [_to_order(r) for r in rows]
 
+    async def with_state(self, state: str) -> list[PositionOrderRow]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM position_orders WHERE state = ? ORDER BY id", (state,))
+        return [_to_order(r) for r in rows]
+
     async def in_flight(self) -> list[PositionOrderRow]:
         """Orders whose outcome is not known: written, maybe sent, never answered."""
         rows = await self._db.fetch_all(

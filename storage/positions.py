@@ -29,7 +29,7 @@ ACTIVE = (WAITING_ENTRY, OPEN, PARTIALLY_CLOSED)  # count against the risk limit
 _UPDATABLE = {
     "status", "reason", "leverage", "margin", "planned_amount", "filled_amount",
     "average_entry", "realized_pnl", "fees", "opened_at", "closed_at", "approval_expires_at",
-    "decided_by", "decided_at",
+    "decided_by", "decided_at", "closed_amount", "stop_loss", "stuck_alerted_at",
 }
 
 
@@ -61,6 +61,19 @@ class PositionRow:
     approval_expires_at: datetime | None
     decided_by: int | None
     decided_at: datetime | None
+    closed_amount: Decimal = Decimal(0)  # base units closed so far (targets, stop, close)
+    initial_stop_loss: Decimal | None = None  # the signal's stop; `stop_loss` is the live one
+    stuck_alerted_at: datetime | None = None
+
+    @property
+    def remaining(self) -> Decimal:
+        """What the position still holds (base units)."""
+        return self.filled_amount - self.closed_amount
+
+    @property
+    def net_pnl(self) -> Decimal:
+        """Realised PnL after every fee paid so far (fees are counted once, here)."""
+        return self.realized_pnl - self.fees
 
 
 @dataclass(frozen=True)
@@ -94,12 +107,12 @@ class PositionRepository:
         return await self._db.execute(
             "INSERT INTO positions (signal_id, channel_id, symbol, side, market_kind, status,"
             " reason, leverage, margin, planned_amount, entry_type, entry_prices, targets,"
-            " stop_loss, created_at, updated_at, approval_expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " stop_loss, initial_stop_loss, created_at, updated_at, approval_expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (new.signal_id, new.channel_id, new.symbol, new.side, new.market_kind, new.status,
              new.reason, new.leverage, str(new.margin), str(new.planned_amount),
              new.entry_type, _prices(new.entry_prices), _prices(new.targets),
-             _text(new.stop_loss), stamp, stamp,
+             _text(new.stop_loss), _text(new.stop_loss), stamp, stamp,
              to_db(new.approval_expires_at) if new.approval_expires_at else None))
 
     async def get(self, position_id: int) -> PositionRow | None:
@@ -120,6 +133,16 @@ class PositionRepository:
     async def active(self) -> list[PositionRow]:
         """Positions that hold (or are about to hold) money: waiting, open, partly closed."""
         return await self.with_status(*ACTIVE)
+
+    async def unprotected(self) -> list[PositionRow]:
+        """Held positions with a stop price but no stop order that may still act (its
+        placement failed, or it was cancelled by a close that did not happen)."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM positions p WHERE p.status IN (?, ?) AND p.stop_loss IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM position_orders o WHERE o.position_id = p.id"
+            " AND o.leg LIKE 'sl%' AND o.state IN ('intent', 'sent', 'unknown', 'open'))"
+            " ORDER BY p.id", (OPEN, PARTIALLY_CLOSED))
+        return [_to_position(r) for r in rows]
 
     async def approvals_due(self, now: datetime) -> list[PositionRow]:
         """Pending approvals whose card has expired by `now`."""
@@ -179,5 +202,7 @@ def _to_position(row: sqlite3.Row) -> PositionRow:
         updated_at=from_db(row["updated_at"]), opened_at=_time(row["opened_at"]),
         closed_at=_time(row["closed_at"]),
         approval_expires_at=_time(row["approval_expires_at"]), decided_by=row["decided_by"],
-        decided_at=_time(row["decided_at"]),
+        decided_at=_time(row["decided_at"]), closed_amount=Decimal(row["closed_amount"]),
+        initial_stop_loss=_decimal(row["initial_stop_loss"]),
+        stuck_alerted_at=_time(row["stuck_alerted_at"]),
     )

@@ -25,6 +25,7 @@ from services.events import EventBus, SignalAccepted
 from services.runtime_config import RuntimeConfig
 from services.trading.breaker import BreakerState
 from services.trading.client_ids import ClientIds
+from services.trading.closing import PositionCloser
 from services.trading.engine_events import (
     ApprovalExpired,
     ApprovalRequested,
@@ -33,6 +34,7 @@ from services.trading.engine_events import (
     PositionSkipped,
 )
 from services.trading.engine_execution import ENTRY, Execution, intent_of
+from services.trading.exits import PositionExits
 from services.trading.orders import EntryOrder, entry_order, entry_side
 from services.trading.port import ExchangeError, Market, MarketKind, OrderRequest
 from services.trading.precision import check_order, round_amount
@@ -45,8 +47,10 @@ from services.trading.sizing import (
     capped_leverage,
     size_position,
 )
+from services.trading.tracker import LiveOrderFeed, OrderFeed, PositionTracker
 from storage.channels import ChannelRepository, ChannelRow
 from storage.database import Database
+from storage.equity import EquityRepository
 from storage.position_orders import PositionOrderRepository, PositionOrderRow
 from storage.positions import (
     PENDING_APPROVAL,
@@ -91,7 +95,10 @@ class TradingEngine:
                  positions: PositionRepository, orders: PositionOrderRepository,
                  channels: ChannelRepository, config: RuntimeConfig, control: TradingControl,
                  events: EventBus, audit: AuditTrail, clock: Clock,
-                 ids: ClientIds | None = None) -> None:
+                 ids: ClientIds | None = None, feed: OrderFeed | None = None,
+                 equity: EquityRepository | None = None) -> None:
+        """`feed` tells the tracker which orders changed: the paper exchange's own fills
+        (`PaperOrderFeed`), or by default a real exchange's open-orders book."""
         self._db = db
         self._exchange = exchange
         self._positions = positions
@@ -106,6 +113,18 @@ class TradingEngine:
                                    exchange=exchange, events=events, clock=clock,
                                    ids=ids or ClientIds())
         self._deciding = asyncio.Lock()  # one approve / reject at a time
+        self.exits = PositionExits(db=db, positions=positions, orders=orders,
+                                   execution=self.execution, events=events, config=config,
+                                   clock=clock, markets=exchange.load_markets)
+        self.closer = PositionCloser(db=db, positions=positions, orders=orders,
+                                     execution=self.execution, exits=self.exits, control=control,
+                                     audit=audit, clock=clock, markets=exchange.load_markets)
+        self.equity = equity or EquityRepository(db)
+        self.tracker = PositionTracker(
+            exchange=exchange, feed=feed or LiveOrderFeed(exchange, orders),
+            execution=self.execution, exits=self.exits, positions=positions, orders=orders,
+            equity=self.equity, config=config, events=events, clock=clock,
+            markets=exchange.load_markets, ids=self.execution.ids)
 
     # ---- signals ------------------------------------------------------------------------------
     async def on_signal(self, event: SignalAccepted) -> PositionRow:
@@ -144,7 +163,8 @@ class TradingEngine:
                                                approval_expires_at=expires_at))
             await self._events.publish(ApprovalRequested(position, event.channel, expires_at))
             return position
-        return await self._execute_new(draft, plan)
+        async with self.execution.lock:
+            return await self._execute_new(draft, plan)
 
     async def _plan(self, draft: NewPosition, channel: ChannelRow | None,
                     wanted_leverage: int | None) -> Plan:
@@ -185,7 +205,8 @@ class TradingEngine:
         equity = await self._equity(market)
         control = await self._control.state()
         snapshot = RiskSnapshot(
-            paused=control.state is TradingState.PAUSED, stopped=False, equity=equity,
+            paused=control.state is TradingState.PAUSED,
+            stopped=control.state is TradingState.STOPPED, equity=equity,
             start_of_day_equity=equity, peak_equity=equity, drawdown_halted=False,
             open_positions=len(active), open_symbols=frozenset(p.symbol for p in active),
             channel_enabled=channel.enabled if channel is not None else True,
@@ -228,7 +249,8 @@ class TradingEngine:
                 return Decision("skipped", skipped, reason)
             await self._audit.record(actor_id=actor_id, role=role, action="approve",
                                      outcome="done", position=position_id, factor=str(factor))
-            executed = await self._execute_pending(position, plan, actor_id)
+            async with self.execution.lock:
+                executed = await self._execute_pending(position, plan, actor_id)
             await self._events.publish(PositionApproved(executed, actor_id, factor))
             return Decision("executed", executed)
 
@@ -352,7 +374,8 @@ class TradingEngine:
         if not await self._orders.in_flight():
             return []  # the usual start: nothing to ask the exchange
         markets = await self._exchange.load_markets()
-        return await self.execution.resume_in_flight(markets)
+        async with self.execution.lock:
+            return await self.execution.resume_in_flight(markets)
 
     # ---- records ---------------------------------------------------------------------------------
     async def _add(self, draft: NewPosition) -> PositionRow:

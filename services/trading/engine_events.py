@@ -4,7 +4,7 @@ the EventBus and turns these into messages (approval cards, fills, failures)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from services.events import ChannelRef
@@ -82,5 +82,44 @@ class OrderFailed:
     unknown: bool = False
 
 
+@dataclass(frozen=True)
+class TargetHit:
+    """Take-profit `number` filled: `amount` closed at `price` for `pnl` (gross, quote)."""
+
+    position: PositionRow
+    number: int
+    price: Decimal
+    amount: Decimal
+    pnl: Decimal
+
+
+@dataclass(frozen=True)
+class StopMoved:
+    """The protective stop now sits at `new` (`why`: break_even, channel, trailing)."""
+
+    position: PositionRow
+    old: Decimal | None
+    new: Decimal
+    why: str
+
+
+@dataclass(frozen=True)
+class PositionClosed:
+    """Nothing is held any more. `position.reason` says why (tp, sl, break_even, manual,
+    close_all, expired, cancelled); `position.net_pnl` is the result after fees."""
+
+    position: PositionRow
+    held_for: timedelta | None
+
+
+@dataclass(frozen=True)
+class PositionStuck:
+    """Open for longer than the configured time: worth a look."""
+
+    position: PositionRow
+    open_for: timedelta
+
+
 EngineEvent = (PositionSkipped | ApprovalRequested | PositionApproved | PositionRejected
-               | ApprovalExpired | EntryPlaced | EntryFilled | PositionOpened | OrderFailed)
+               | ApprovalExpired | EntryPlaced | EntryFilled | PositionOpened | OrderFailed
+               | TargetHit | StopMoved | PositionClosed | PositionStuck)

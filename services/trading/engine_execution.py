@@ -11,6 +11,7 @@ Order of writes (so that kill -9 at any point leaves nothing duplicated or forgo
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -31,6 +32,7 @@ from services.trading.port import (
     ExchangeError,
     Market,
     Order,
+    OrderNotFound,
     OrderRequest,
     OrderSide,
     OrderStatus,
@@ -107,6 +109,10 @@ class Execution:
         self._events = events
         self._clock = clock
         self.ids = ids
+        # One change of positions at a time: a new entry, a tick's fills, a close. Without
+        # it a fill seen by the tracker could be applied while the engine records the same
+        # order's placement.
+        self.lock = asyncio.Lock()
 
     async def send(self, request: OrderRequest) -> Sent:
         """Mark the intent `sent`, place it exactly once; a failure is recorded here."""
@@ -124,6 +130,33 @@ class Execution:
         except ExchangeError as exc:
             return await self._failed(row.client_id, exc)
         return Sent(order)
+
+    async def cancel(self, row: PositionOrderRow) -> Order | None:
+        """Cancel a resting order of ours. Returns the order as the exchange ends up knowing
+        it — canceled, or filled when it filled first (the caller applies that) — or None
+        when that cannot be told now (the row is left as it is, for the next tick)."""
+        trigger = row.type in (OrderType.STOP_MARKET, OrderType.TAKE_PROFIT_MARKET)
+        try:
+            if row.exchange_id is None:
+                raise OrderNotFound("never acknowledged")
+            return await self._exchange.cancel_order(row.symbol, row.exchange_id, trigger)
+        except OrderNotFound:
+            pass  # gone already: filled, canceled by hand, or never placed — ask
+        except ExchangeError as exc:
+            logger.warning("cancel of {} failed: {}", row.client_id, exc.reason)
+            return None
+        try:
+            order = await self._exchange.fetch_order_by_client_id(row.symbol, row.client_id,
+                                                                  trigger)
+        except ExchangeError as exc:
+            logger.warning("look-up of {} failed: {}", row.client_id, exc.reason)
+            return None
+        if order is None:  # the exchange never had it: nothing to cancel
+            return Order(exchange_id=row.exchange_id or "", client_id=row.client_id,
+                         symbol=row.symbol, side=OrderSide(row.side), type=OrderType(row.type),
+                         status=OrderStatus.CANCELED, amount=row.amount, filled=ZERO,
+                         average_price=None)
+        return order
 
     async def _failed(self, client_id: str, exc: ExchangeError) -> Sent:
         unknown = isinstance(exc, OrderStateUnknown)

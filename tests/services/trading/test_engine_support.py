@@ -20,6 +20,7 @@ from services.runtime_config import RuntimeConfig
 from services.trading.engine import TradingEngine
 from services.trading.port import MarketKind
 from services.trading.resilient import ResilientExchange
+from services.trading.tracker import PaperOrderFeed
 from storage.audit import AuditLogRepository
 from storage.channels import ChannelRepository
 from storage.position_orders import PositionOrderRepository
@@ -57,7 +58,8 @@ class EngineHarness:
         self.engine = TradingEngine(
             db=h.db, exchange=self.exchange, positions=self.positions, orders=self.orders,
             channels=ChannelRepository(h.db), config=self.config, control=self.control,
-            events=self.bus, audit=self.audit, clock=clock)
+            events=self.bus, audit=self.audit, clock=clock,
+            feed=PaperOrderFeed(h.paper.on_prices))
         return self.engine
 
     async def _record(self, event: Any) -> None:
@@ -100,6 +102,18 @@ class EngineHarness:
                               leverage=leverage)
         return SignalAccepted(signal_id, ChannelRef(CHANNEL, "@calls", known=True, mode=mode),
                               post, parsed, market_symbol=market, market_checked=True)
+
+    async def move(self, price: str, symbol: str = BTC_PERP) -> None:
+        """The market moves to `price`, then one tracker tick."""
+        self.paper.fake.set_price(symbol.split(":")[0], price)
+        self.paper.clock.advance(1)
+        await self.engine.tracker.tick()
+
+    async def position(self, position_id: int) -> Any:
+        return await self.positions.get(position_id)
+
+    async def legs(self, position_id: int) -> dict[str, Any]:
+        return {o.leg: o for o in await self.orders.for_position(position_id)}
 
     async def paper_orders(self, client_id: str) -> int:
         row = await self.paper.db.fetch_one(
