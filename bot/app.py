@@ -42,12 +42,14 @@ from services.listener_session import client_from_settings
 from services.market_check import MarketCheck
 from services.metrics import Metrics
 from services.outbox import Outbox
+from services.portfolio import Portfolio
 from services.runtime_config import RuntimeConfig
 from services.status import StatusService
 from services.trading.engine import TradingEngine
 from services.trading.paper import PaperExchange
 from services.trading.port import ExchangeError
 from services.trading.resilient import ResilientExchange, RetryPolicy
+from services.trading.tracker import PaperOrderFeed
 from storage.audit import AuditLogRepository
 from storage.channels import ChannelRepository
 from storage.database import Database
@@ -123,10 +125,13 @@ class Application:
                               clock=self.clock, kind=self.market_data.kind)
         self.exchange = ResilientExchange(paper, retry=RetryPolicy(order_settle_s=0),
                                           clock=self.clock)
+        positions, orders = PositionRepository(self.db), PositionOrderRepository(self.db)
         self.engine = TradingEngine(
-            db=self.db, exchange=self.exchange, positions=PositionRepository(self.db),
-            orders=PositionOrderRepository(self.db), channels=channels, config=self.config,
-            control=self.control, events=self.events, audit=self.audit, clock=self.clock)
+            db=self.db, exchange=self.exchange, positions=positions, orders=orders,
+            channels=channels, config=self.config, control=self.control, events=self.events,
+            audit=self.audit, clock=self.clock, feed=PaperOrderFeed(paper.on_prices))
+        self.portfolio = Portfolio(positions=positions, orders=orders, channels=channels,
+                                   tracker=self.engine.tracker, exchange=self.exchange)
         self.events.subscribe(self.engine.on_signal, SignalAccepted)
         self.listener: ChannelListener | None = None
         if not s.telethon.missing():
@@ -143,7 +148,7 @@ class Application:
             access=self.access, control=self.control, status_service=self.status,
             outbox=self.outbox, i18n=self.i18n, events=self.events, intake=self.intake,
             channel_service=self.channels, runtime_config=self.config, engine=self.engine,
-            clock=self.clock,
+            closer=self.engine.closer, portfolio=self.portfolio, clock=self.clock,
         )
         setup_handlers(self.dp, access=self.access, i18n=self.i18n, metrics=self.metrics)
         self.metrics.info.info({"version": VERSION, "mode": s.trading.mode,
@@ -169,6 +174,7 @@ class Application:
         self._spawn(self._publish_menus(), "menus")
         self._spawn(self._poll(), "polling")
         self._spawn(self._expire_approvals(), "approval expiry")
+        self._spawn(self._track_positions(), "position tracker")
         if self.listener is not None:
             self._spawn(self.listener.run(), "listener")
         else:
@@ -203,6 +209,24 @@ class Application:
             return
         if resolved:
             logger.info("resolved {} order(s) left in flight by the previous run", len(resolved))
+        try:
+            await self.engine.tracker.reconcile()
+        except ExchangeError as exc:
+            logger.warning("reconciliation at start failed ({}); the next one retries",
+                           exc.reason)
+
+    async def _track_positions(self) -> None:
+        # The PnL tick, until the scheduler (apscheduler) takes over the periodic jobs.
+        while True:
+            await asyncio.sleep(self.settings.jobs.pnl_interval_s)
+            try:
+                await self.engine.tracker.tick()
+            except asyncio.CancelledError:
+                raise
+            except ExchangeError as exc:
+                logger.warning("position tracker tick failed: {}", exc.reason)
+            except Exception:
+                logger.exception("position tracker tick failed")
 
     async def _expire_approvals(self) -> None:
         # A simple sweep until the scheduler (apscheduler) takes over the periodic jobs.

@@ -149,6 +149,21 @@ class PositionTracker:
         await self._snapshot(active)
         return TickReport(len(active), len(symbols), changes, requests_skipped=not symbols)
 
+    async def reconcile(self) -> int:
+        """Our orders recorded open but gone from the exchange's book (filled or cancelled
+        while the bot was down, or in a crash between the exchange's fill and our record)
+        are looked up and applied. Returns how many changed. At start and every few
+        minutes."""
+        feed = LiveOrderFeed(self._exchange, self._orders)
+        async with self._execution.lock:
+            changed = 0
+            for order in await feed.changes({}):
+                if order.client_id and self._ids.is_ours(order.client_id):
+                    changed += await self._exits.on_order(order.client_id, order) is not None
+            if changed:
+                logger.info("reconciliation applied {} order change(s)", changed)
+            return changed
+
     # ---- exits the bot watches itself ---------------------------------------------------------
     async def _watch(self, active: list[PositionRow], tickers: dict[str, Ticker]) -> None:
         markets: dict[str, Market] | None = None

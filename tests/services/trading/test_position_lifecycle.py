@@ -196,3 +196,22 @@ async def test_equity_snapshots_are_taken_every_few_minutes(h: EngineHarness) ->
     assert len(snapshots) == 2
     assert all(s.open_positions == 1 for s in snapshots)
     assert snapshots[-1].equity > 0
+
+
+async def test_a_fill_made_while_the_bot_was_down_is_adopted_at_start(
+        h: EngineHarness) -> None:
+    pid = await open_long(h)
+    # The exchange fills TP1 while the bot is not looking (it crashed before applying it).
+    h.paper.fake.set_price("BTC/USDT", "96100")
+    h.paper.clock.advance(10)
+    filled = await h.paper.tick(BTC_PERP)
+    assert [o.client_id for o in filled] == ["sd-1-tp1"]
+    await h.restart()
+    assert (await h.position(pid)).status == "open"  # not known yet
+
+    assert await h.engine.tracker.reconcile() == 1
+
+    position = await h.position(pid)
+    assert (position.status, position.closed_amount) == ("partially_closed", D("0.003"))
+    assert [t.number for t in h.of(TargetHit)] == [1]
+    assert await h.engine.tracker.reconcile() == 0  # applied once

@@ -1,0 +1,116 @@
+"""What /positions and /position show, as plain data: each position with its channel, the
+latest price, unrealised and net PnL; pages of them; one position with its orders.
+
+Prices come from the tracker's last tick; symbols it has not priced yet are fetched in one
+batched request, so a /positions right after start shows prices too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from loguru import logger
+
+from services.errors import UserFacingError
+from services.trading.pnl import pnl_pct, unrealized_pnl
+from services.trading.port import Exchange, ExchangeError, Ticker
+from services.trading.tracker import PositionTracker
+from storage.channels import ChannelRepository, ChannelRow
+from storage.position_orders import PositionOrderRepository, PositionOrderRow
+from storage.positions import PositionRepository, PositionRow
+
+PER_PAGE = 5
+
+
+@dataclass(frozen=True)
+class PositionView:
+    position: PositionRow
+    channel: str  # the channel's @username or title, or its id
+    last_price: Decimal | None
+    unrealized_pnl: Decimal
+    net_pnl: Decimal  # realised − fees + unrealised
+    pnl_pct: Decimal | None  # of the margin
+
+    @property
+    def id(self) -> int:
+        return self.position.id
+
+
+@dataclass(frozen=True)
+class PositionsPage:
+    items: tuple[PositionView, ...]
+    page: int  # 0-based, clamped to the pages there are
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class PositionDetail:
+    view: PositionView
+    orders: tuple[PositionOrderRow, ...]
+
+
+def channel_label(channel: ChannelRow | None, channel_id: int) -> str:
+    if channel is None:
+        return str(channel_id)
+    if channel.username:
+        return "@" + channel.username
+    return channel.title or str(channel_id)
+
+
+class Portfolio:
+    def __init__(self, *, positions: PositionRepository, orders: PositionOrderRepository,
+                 channels: ChannelRepository, tracker: PositionTracker,
+                 exchange: Exchange) -> None:
+        self._positions = positions
+        self._orders = orders
+        self._channels = channels
+        self._tracker = tracker
+        self._exchange = exchange
+
+    async def page(self, page: int = 0, per_page: int = PER_PAGE) -> PositionsPage:
+        """Active positions (waiting, open, partly closed), newest last, one page of them."""
+        active = await self._positions.active()
+        pages = max(1, -(-len(active) // per_page))
+        page = min(max(page, 0), pages - 1)
+        chosen = active[page * per_page:(page + 1) * per_page]
+        views = await self._views(chosen)
+        return PositionsPage(tuple(views), page, pages, len(active))
+
+    async def detail(self, position_id: int) -> PositionDetail:
+        position = await self._positions.get(position_id)
+        if position is None:
+            raise UserFacingError("There is no position #{id}. /positions lists them.",
+                                  id=position_id)
+        [view] = await self._views([position])
+        return PositionDetail(view, tuple(await self._orders.for_position(position_id)))
+
+    async def _views(self, positions: list[PositionRow]) -> list[PositionView]:
+        prices = await self._prices({p.symbol for p in positions
+                                     if p.status in ("open", "partially_closed",
+                                                     "waiting_entry")})
+        names: dict[int, str] = {}
+        views = []
+        for p in positions:
+            if p.channel_id not in names:
+                names[p.channel_id] = channel_label(await self._channels.get(p.channel_id),
+                                                    p.channel_id)
+            ticker = prices.get(p.symbol)
+            last = ticker.last if ticker else None
+            held = p.remaining if p.status in ("open", "partially_closed") else Decimal(0)
+            unrealized = unrealized_pnl(p.side, p.average_entry, last, held)
+            net = p.net_pnl + unrealized
+            views.append(PositionView(p, names[p.channel_id], last, unrealized, net,
+                                      pnl_pct(net, p.margin)))
+        return views
+
+    async def _prices(self, symbols: set[str]) -> dict[str, Ticker]:
+        known = self._tracker.prices
+        missing = sorted(s for s in symbols if s not in known)
+        if missing:
+            try:
+                known.update(await self._exchange.fetch_tickers(missing))
+            except ExchangeError as exc:  # shown without prices rather than not at all
+                logger.warning("prices for /positions unavailable: {}", exc.reason)
+        return {s: known[s] for s in symbols if s in known}
