@@ -33,7 +33,12 @@ from services.audit import AuditTrail
 from services.channels import ChannelService
 from services.clock import Clock, SystemClock
 from services.control import TradingControl
-from services.events import EventBus, ListenerStateChanged, SignalAccepted
+from services.events import (
+    EventBus,
+    ListenerStateChanged,
+    SignalAccepted,
+    TradeUpdateReceived,
+)
 from services.health import HealthMonitor
 from services.http_api import HttpApi
 from services.intake import SignalIntake
@@ -133,6 +138,7 @@ class Application:
         self.portfolio = Portfolio(positions=positions, orders=orders, channels=channels,
                                    tracker=self.engine.tracker, exchange=self.exchange)
         self.events.subscribe(self.engine.on_signal, SignalAccepted)
+        self.events.subscribe(self.engine.on_update, TradeUpdateReceived)
         self.listener: ChannelListener | None = None
         if not s.telethon.missing():
             self.listener = ChannelListener(

@@ -26,8 +26,11 @@ def summary_line(s: ChannelSummary) -> str:
     c = s.channel
     state = "✅" if c.enabled else "⏸"
     line = f"{state} <b>{html.escape(c.name)}</b> — {mode_label(c.mode)}"
-    if c.max_leverage or c.size_mode:
+    if c.max_leverage or c.size_mode or c.updates != "follow":
         line += ", " + channel_defaults(c)
+    if not c.enabled and c.disabled_reason:
+        line += "\n    " + _("switched off: {reason}").format(
+            reason=html.escape(c.disabled_reason))
     line += "\n    " + _("{signals} signals · {not_understood} not understood · {updates} updates"
                         ).format(signals=s.signals, not_understood=s.not_understood,
                                  updates=s.updates)
@@ -92,15 +95,19 @@ async def unfollow(message: Message, command: CommandObject, actor: Actor,
 async def channel_settings(message: Message, command: CommandObject, actor: Actor,
                            channel_service: ChannelService) -> None:
     parts = (command.args or "").split()
-    if len(parts) < 3 or parts[1].lower() not in ("leverage", "size"):
-        await message.answer(_("Usage: /channel @channel leverage 10|off, or /channel @channel "
-                               "size quote 50 | equity_pct 2 | risk_pct 1 | default."))
+    if len(parts) < 3 or parts[1].lower() not in ("leverage", "size", "updates"):
+        await message.answer(_("Usage: /channel @channel leverage 10|off, /channel @channel "
+                               "size quote 50 | equity_pct 2 | risk_pct 1 | default, or "
+                               "/channel @channel updates follow|ignore."))
         return
     row = await channel_service.find(parts[0])
     actor_id, role = actor.user_id, actor.role.label
     if parts[1].lower() == "leverage":
         row = await channel_service.set_max_leverage(row.channel_id, parts[2],
                                                      actor_id=actor_id, role=role)
+    elif parts[1].lower() == "updates":
+        row = await channel_service.set_updates(row.channel_id, parts[2], actor_id=actor_id,
+                                                role=role)
     else:
         row = await channel_service.set_size(row.channel_id, parts[2],
                                              parts[3] if len(parts) > 3 else None,
@@ -117,7 +124,9 @@ def channel_defaults(c: ChannelRow) -> str:
         size = _("size {mode} {value}").format(mode=c.size_mode, value=f"{c.size_value}{unit}")
     else:
         size = _("size: global")
-    return f"{leverage}, {size}"
+    updates = _("channel updates followed") if c.updates == "follow" else _(
+        "channel updates only shown")
+    return f"{leverage}, {size}, {updates}"
 
 
 async def channel_button(query: CallbackQuery, callback_data: ChannelAction, actor: Actor,

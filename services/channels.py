@@ -22,6 +22,7 @@ from storage.posts import PostRepository
 from storage.signals import SignalRepository
 
 MODES = ("manual", "auto")
+UPDATE_MODES = ("follow", "ignore")
 
 
 @dataclass(frozen=True)
@@ -205,6 +206,21 @@ class ChannelService:
             await self._audit.record(actor_id=actor_id, role=role, action="channel_size",
                                      outcome="done", channel_id=channel_id, size_mode=size_mode,
                                      size_value=size_value)
+        return await self._require(channel_id)
+
+    async def set_updates(self, channel_id: int, updates: str, *, actor_id: int,
+                          role: str) -> ChannelRow:
+        """Whether the channel's management posts change its positions (follow) or are
+        only shown (ignore)."""
+        updates = updates.strip().lower()
+        if updates not in UPDATE_MODES:
+            raise UserFacingError("Updates must be follow or ignore (got {value}).",
+                                  value=updates[:32])
+        await self._require(channel_id)
+        async with self._db.transaction():
+            await self._channels.set_updates(channel_id, updates, self._clock.now())
+            await self._audit.record(actor_id=actor_id, role=role, action="channel_updates",
+                                     outcome="done", channel_id=channel_id, updates=updates)
         return await self._require(channel_id)
 
     async def _require(self, channel_id: int) -> ChannelRow:

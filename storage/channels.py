@@ -22,6 +22,8 @@ class ChannelRow:
     size_value: str | None
     added_at: datetime
     added_by: int | None
+    updates: str = "follow"  # "follow": its management posts change positions; "ignore"
+    disabled_reason: str | None = None  # set when the bot switched it off (losing run)
 
     @property
     def name(self) -> str:
@@ -69,10 +71,18 @@ class ChannelRepository:
             " updated_at = ? WHERE channel_id = ?",
             (title, username.lstrip("@") if username else None, to_db(now), channel_id))
 
-    async def set_enabled(self, channel_id: int, enabled: bool, now: datetime) -> None:
+    async def set_enabled(self, channel_id: int, enabled: bool, now: datetime,
+                          reason: str | None = None) -> None:
+        """Switch on or off; `reason` records why the bot itself switched it off."""
         await self._db.execute(
-            "UPDATE channels SET enabled = ?, updated_at = ? WHERE channel_id = ?",
-            (int(enabled), to_db(now), channel_id))
+            "UPDATE channels SET enabled = ?, disabled_reason = ?, updated_at = ?"
+            " WHERE channel_id = ?", (int(enabled), None if enabled else reason, to_db(now),
+                                      channel_id))
+
+    async def set_updates(self, channel_id: int, updates: str, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE channels SET updates = ?, updated_at = ? WHERE channel_id = ?",
+            (updates, to_db(now), channel_id))
 
     async def set_mode(self, channel_id: int, mode: str, now: datetime) -> None:
         await self._db.execute(
@@ -101,4 +111,5 @@ def _to_channel(row: sqlite3.Row) -> ChannelRow:
         enabled=bool(row["enabled"]), mode=row["mode"], max_leverage=row["max_leverage"],
         size_mode=row["size_mode"], size_value=row["size_value"],
         added_at=from_db(row["added_at"]), added_by=row["added_by"],
+        updates=row["updates"], disabled_reason=row["disabled_reason"],
     )

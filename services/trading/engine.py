@@ -21,9 +21,10 @@ from decimal import Decimal
 from services.audit import AuditTrail
 from services.clock import Clock
 from services.control import TradingControl, TradingState
-from services.events import EventBus, SignalAccepted
+from services.events import EventBus, SignalAccepted, TradeUpdateReceived
 from services.runtime_config import RuntimeConfig
 from services.trading.breaker import BreakerState
+from services.trading.channel_updates import ChannelUpdates
 from services.trading.client_ids import ClientIds
 from services.trading.closing import PositionCloser
 from services.trading.engine_events import (
@@ -125,6 +126,10 @@ class TradingEngine:
             execution=self.execution, exits=self.exits, positions=positions, orders=orders,
             equity=self.equity, config=config, events=events, clock=clock,
             markets=exchange.load_markets, ids=self.execution.ids)
+        self.channel_updates = ChannelUpdates(
+            positions=positions, orders=orders, channels=channels, execution=self.execution,
+            exits=self.exits, closer=self.closer, tracker=self.tracker,
+            markets=exchange.load_markets)
 
     # ---- signals ------------------------------------------------------------------------------
     async def on_signal(self, event: SignalAccepted) -> PositionRow:
@@ -165,6 +170,12 @@ class TradingEngine:
             return position
         async with self.execution.lock:
             return await self._execute_new(draft, plan)
+
+    async def on_update(self, event: TradeUpdateReceived) -> None:
+        """A channel's management post: applied to its signal's position (if any)."""
+        result = await self.channel_updates.apply(event)
+        if result is not None:
+            await self._events.publish(result)
 
     async def _plan(self, draft: NewPosition, channel: ChannelRow | None,
                     wanted_leverage: int | None) -> Plan:

@@ -120,6 +120,17 @@ class PositionStuck:
     open_for: timedelta
 
 
+@dataclass(frozen=True)
+class UpdateApplied:
+    """What a channel's management post did to the position of its signal. `applied` and
+    `skipped` are readable lines (English); `position` as it stands after."""
+
+    position: PositionRow
+    channel_name: str
+    applied: tuple[str, ...]
+    skipped: tuple[str, ...]
+
+
 EngineEvent = (PositionSkipped | ApprovalRequested | PositionApproved | PositionRejected
                | ApprovalExpired | EntryPlaced | EntryFilled | PositionOpened | OrderFailed
-               | TargetHit | StopMoved | PositionClosed | PositionStuck)
+               | TargetHit | StopMoved | PositionClosed | PositionStuck | UpdateApplied)

@@ -13,8 +13,9 @@ from typing import Any
 
 from services.audit import AuditTrail
 from services.control import TradingControl
-from services.events import ChannelRef, EventBus, SignalAccepted
-from services.parsing import EntryType, ParsedSignal, Side
+from services.events import ChannelRef, EventBus, SignalAccepted, TradeUpdateReceived
+from services.parsing import EntryType, ParsedClose, ParsedSignal, ParsedUpdate, Side
+from services.parsing.model import UpdateAction
 from services.posts import IncomingPost, PostSource
 from services.runtime_config import RuntimeConfig
 from services.trading.engine import TradingEngine
@@ -102,6 +103,17 @@ class EngineHarness:
                               leverage=leverage)
         return SignalAccepted(signal_id, ChannelRef(CHANNEL, "@calls", known=True, mode=mode),
                               post, parsed, market_symbol=market, market_checked=True)
+
+    async def update(self, of: SignalAccepted, *actions: UpdateAction,
+                     close: bool = False) -> TradeUpdateReceived:
+        """A management post of the channel, linked to signal `of`."""
+        self.message_id += 1
+        now = self.paper.clock.now()
+        post = IncomingPost(CHANNEL, self.message_id, now, "update", PostSource.LISTENER,
+                            reply_to_id=of.post.message_id)
+        body = (ParsedClose if close else ParsedUpdate)(of.signal.symbol, tuple(actions))
+        return TradeUpdateReceived(0, ChannelRef(CHANNEL, "@calls", known=True, mode="auto"),
+                                   post, body, linked_signal_id=of.signal_id)
 
     async def move(self, price: str, symbol: str = BTC_PERP) -> None:
         """The market moves to `price`, then one tracker tick."""
