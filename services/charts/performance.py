@@ -56,6 +56,7 @@ def equity_figure(points: Sequence[EquityPoint], *, tz: tzinfo, currency: str = 
     theme.label(bottom, x=text.time.format(tz=tz), y=text.drawdown)
     theme.time_axis(bottom, tz, times[-1] - times[0], text.months)
     top.set_xlim(times[0], times[-1])
+    theme.fit_left(figure, top, bottom)
     return figure
 
 
@@ -74,7 +75,7 @@ def daily_pnl_figure(days: Sequence[DayPnl], *, tz: tzinfo, currency: str = "USD
     figure = theme.new_figure()
     axes = figure.add_subplot()
     theme.style(axes)
-    axes.bar(x, pnl, width=0.8, color=colours, linewidth=0)
+    theme.bars(axes, x, [0.0] * len(pnl), pnl, 0.8, colours)
     axes.axhline(0, color=theme.TEXT, linewidth=1.2)
     biggest = max(abs(v) for v in pnl) or 1.0
     places = 0 if biggest >= 1000 else 2
@@ -99,6 +100,7 @@ def daily_pnl_figure(days: Sequence[DayPnl], *, tz: tzinfo, currency: str = "USD
         green=sum(d.pnl > 0 for d in days), red=sum(d.pnl < 0 for d in days)))
     theme.money_axis(axes, max(pnl) - min(min(pnl), 0.0) or biggest)
     theme.label(axes, x=text.day.format(tz=tz), y=f"PnL, {currency}")
+    theme.fit_left(figure, axes)
     return figure
 
 
@@ -121,8 +123,9 @@ def channels_figure(rows: Sequence[ChannelResult], *, currency: str = "USDT",
     axes = figure.add_subplot()
     theme.style(axes)
     axes.grid(False, axis="y")
-    axes.barh(y, pnl, height=0.62,
-              color=[theme.GREEN if r.pnl >= 0 else theme.RED for r in ranked])
+    axes.tick_params(axis="y", length=0, pad=10)
+    theme.bars(axes, y, [0.0] * len(pnl), pnl, 0.62,
+               [theme.GREEN if r.pnl >= 0 else theme.RED for r in ranked], horizontal=True)
     axes.axvline(0, color=theme.TEXT, linewidth=1.2)
     biggest = max(abs(v) for v in pnl) or 1.0
     places = 0 if biggest >= 1000 else 2
@@ -143,6 +146,7 @@ def channels_figure(rows: Sequence[ChannelResult], *, currency: str = "USDT",
                 text.hidden_channels.format(count=hidden) if hidden else "")
     theme.money_axis(axes, high - low, which="x")
     theme.label(axes, x=text.net_pnl.format(currency=currency))
+    theme.fit_left(figure, axes)
     return figure
 
 

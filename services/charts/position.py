@@ -68,6 +68,7 @@ def position_figure(candles: Sequence[Candle], *, symbol: str, side: str,
     theme.label(axes, x=text.time.format(tz=tz),
                 y=f"{text.price}, {quote}" if quote else text.price)
     theme.time_axis(axes, tz, candles[-1].at - candles[0].at, text.months)
+    theme.fit_left(figure, axes)
     return figure
 
 
@@ -78,8 +79,7 @@ def _candlesticks(axes: Axes, candles: Sequence[Candle], x: Sequence[float], wid
                 colors=colours, linewidth=1.3, zorder=2)
     # A doji (open == close) still gets a visible body.
     bodies = [max(abs(float(c.close - c.open)), least_body) for c in candles]
-    axes.bar(x, bodies, bottom=[float(min(c.open, c.close)) for c in candles], width=width,
-             color=colours, linewidth=0, zorder=3)
+    theme.bars(axes, x, [float(min(c.open, c.close)) for c in candles], bodies, width, colours)
 
 
 def _levels(axes: Axes, levels: Sequence[tuple[Decimal, str, str]], low: float,
@@ -109,7 +109,9 @@ def _fills(axes: Axes, fills: Sequence[ChartFill]) -> None:
             axes.annotate(fill.label, (x, float(fill.price)), xytext=(0, -20 if buy else 20),
                           textcoords="offset points", ha="center",
                           va="top" if buy else "bottom", color=theme.TEXT, fontsize=12,
-                          fontweight="bold", fontfamily=theme.FONT, zorder=7)
+                          fontweight="bold", fontfamily=theme.FONT, zorder=7,
+                          bbox={"boxstyle": "round,pad=0.2", "facecolor": theme.BACKGROUND,
+                                "edgecolor": "none", "alpha": 0.75})
 
 
 position_chart = theme.serialised(position_figure)

@@ -22,6 +22,7 @@ from typing import ParamSpec
 
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.dates import AutoDateLocator, num2date
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -40,6 +41,7 @@ LINE = "#4c8dff"  # the equity curve
 ENTRY = "#f5b942"
 FONT = "DejaVu Sans"  # ships with matplotlib, and has Cyrillic
 
+MARGIN_PX = 18
 TITLE_SIZE, LABEL_SIZE, TICK_SIZE, NOTE_SIZE = 22, 16, 14, 14
 
 P = ParamSpec("P")
@@ -59,10 +61,26 @@ def serialised(renderer: Callable[P, Figure]) -> Callable[P, bytes]:
 
 def new_figure() -> Figure:
     figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI,
-                    facecolor=BACKGROUND, layout="constrained")
+                    facecolor=BACKGROUND)
     FigureCanvasAgg(figure)
-    figure.get_layout_engine().set(w_pad=0.15, h_pad=0.12)  # type: ignore[union-attr, call-arg]
+    figure.subplots_adjust(left=0.1, right=1 - MARGIN_PX / WIDTH_PX, top=0.915, bottom=0.115,
+                           hspace=0.08)
     return figure
+
+
+def fit_left(figure: Figure, *axes: Axes) -> None:
+    """Make the left margin just wide enough for the y tick labels and axis label.
+
+    Margins are fixed otherwise: constrained layout would find them too, but it costs a
+    second full draw (≈40 % of a render on a small VPS); only the left side varies, with
+    the width of the numbers or channel names."""
+    renderer = figure.canvas.get_renderer()  # type: ignore[attr-defined]
+    need = 0.0
+    for each in axes:
+        used = each.yaxis.get_tightbbox(renderer)
+        if used is not None:
+            need = max(need, each.get_position().x0 * WIDTH_PX - used.x0)
+    figure.subplots_adjust(left=(need + MARGIN_PX) / WIDTH_PX)
 
 
 def to_png(figure: Figure) -> bytes:
@@ -112,6 +130,22 @@ def time_axis(axes: Axes, tz: tzinfo, span: timedelta,
     axes.xaxis.set_major_locator(AutoDateLocator(tz=tz, minticks=4, maxticks=8))
     axes.xaxis.set_major_formatter(FuncFormatter(
         lambda value, _pos: local_label(num2date(value, tz=UTC), tz, span, months)))
+
+
+def bars(axes: Axes, x: Sequence[float], bottoms: Sequence[float], heights: Sequence[float],
+         width: float, colours: Sequence[str], *, horizontal: bool = False,
+         zorder: float = 3) -> None:
+    """Bars as one polygon collection: ~10× faster to build and draw than `Axes.bar`,
+    which makes a Rectangle artist per bar (200 candles, 90 days)."""
+    half = width / 2
+    shapes = []
+    for centre, base, height in zip(x, bottoms, heights, strict=True):
+        corners = [(centre - half, base), (centre + half, base),
+                   (centre + half, base + height), (centre - half, base + height)]
+        shapes.append([(b, a) for a, b in corners] if horizontal else corners)
+    axes.add_collection(PolyCollection(shapes, facecolors=colours, edgecolors="none",
+                                       linewidths=0, zorder=zorder))
+    axes.autoscale_view()
 
 
 def no_data(heading: str, message: str) -> Figure:

@@ -9,12 +9,14 @@ from decimal import Decimal as D
 from zoneinfo import ZoneInfo
 
 import pytest
-from matplotlib.collections import PathCollection
+from matplotlib.collections import PathCollection, PolyCollection
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from services.charts import (
     ChannelResult,
     ChartFill,
+    ChartText,
     DayPnl,
     EquityPoint,
     channels_chart,
@@ -22,8 +24,9 @@ from services.charts import (
     equity_chart,
     position_chart,
     render,
+    theme,
 )
-from services.charts.performance import channels_figure, equity_figure
+from services.charts.performance import channels_figure, daily_pnl_figure, equity_figure
 from services.charts.position import position_figure
 from services.trading.port import Candle, OrderSide
 
@@ -150,3 +153,33 @@ async def test_render_runs_in_a_thread_and_the_event_loop_keeps_ticking() -> Non
         beating.cancel()
     assert all(png_size(png) == (1200, 700) for png in pngs)
     assert ticks > 0
+
+
+def test_flat_and_zero_data_still_draw_without_errors() -> None:
+    flat = [EquityPoint(START + timedelta(hours=i), D(500)) for i in range(3)]
+    zero_days = [DayPnl(date(2024, 3, i), D(0)) for i in (1, 2)]
+    zero_rows = [ChannelResult("Quiet", D(0), 0, D(0))]
+    for png in (equity_chart(flat, tz=TOKYO), daily_pnl_chart(zero_days, tz=TOKYO),
+                channels_chart(zero_rows), position(3, entry=None, targets=[], stop_loss=None,
+                                                    fills=[])):
+        assert png_size(png) == (1200, 700)
+
+
+def test_daily_bars_are_green_for_gains_and_red_for_losses() -> None:
+    days = [DayPnl(date(2024, 3, 1), D("12.5")), DayPnl(date(2024, 3, 2), D("-40")),
+            DayPnl(date(2024, 3, 3), D("7"))]
+    figure = daily_pnl_figure(days, tz=TOKYO)
+    axes = figure.axes[0]
+    (bars,) = [c for c in axes.collections if isinstance(c, PolyCollection)]
+    assert [to_hex(c) for c in bars.get_facecolor()] == [theme.GREEN, theme.RED, theme.GREEN]
+    assert {t.get_text() for t in axes.texts} == {"+12.50", "−40.00", "+7.00"}
+    assert "total −20.50 USDT · 2 green / 1 red days" == axes.get_title(loc="right")
+
+
+def test_the_words_on_a_chart_come_from_the_callers_translation() -> None:
+    russian = ChartText(channels="Каналы", channel_stats="сделок: {trades} · в плюсе {win_rate}")
+    figure = channels_figure([ChannelResult("Альфа", D(10), 4, D("0.75"))], text=russian)
+    figure.canvas.draw()
+    axes = figure.axes[0]
+    assert axes.get_title(loc="left") == "Каналы"
+    assert axes.get_yticklabels()[0].get_text() == "Альфа\nсделок: 4 · в плюсе 75%"
