@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from storage.database import Database
 from storage.timefmt import from_db, to_db
@@ -24,6 +25,7 @@ class ChannelRow:
     added_by: int | None
     updates: str = "follow"  # "follow": its management posts change positions; "ignore"
     disabled_reason: str | None = None  # set when the bot switched it off (losing run)
+    losses_counted_from: datetime | None = None  # its losing run counts from here
 
     @property
     def name(self) -> str:
@@ -73,11 +75,29 @@ class ChannelRepository:
 
     async def set_enabled(self, channel_id: int, enabled: bool, now: datetime,
                           reason: str | None = None) -> None:
-        """Switch on or off; `reason` records why the bot itself switched it off."""
+        """Switch on or off; `reason` records why the bot itself switched it off. Switching
+        on starts a new count of its losing run."""
+        stamp = to_db(now)
         await self._db.execute(
-            "UPDATE channels SET enabled = ?, disabled_reason = ?, updated_at = ?"
-            " WHERE channel_id = ?", (int(enabled), None if enabled else reason, to_db(now),
-                                      channel_id))
+            "UPDATE channels SET enabled = ?, disabled_reason = ?, updated_at = ?,"
+            " losses_counted_from = CASE WHEN ? THEN ? ELSE losses_counted_from END"
+            " WHERE channel_id = ?", (int(enabled), None if enabled else reason, stamp,
+                                      int(enabled), stamp, channel_id))
+
+    async def losing_run(self, channel_id: int, since: datetime | None, limit: int) -> int:
+        """How many of the channel's latest closed trades (since `since`) lost in a row,
+        counting at most `limit`. Trades that never filled are not trades."""
+        rows = await self._db.fetch_all(
+            "SELECT realized_pnl, fees FROM positions WHERE channel_id = ? AND status = 'closed'"
+            " AND CAST(filled_amount AS REAL) > 0 AND closed_at > ?"
+            " ORDER BY closed_at DESC, id DESC LIMIT ?",
+            (channel_id, to_db(since) if since else "", limit))
+        run = 0
+        for row in rows:
+            if Decimal(row["realized_pnl"]) - Decimal(row["fees"]) >= 0:
+                break
+            run += 1
+        return run
 
     async def set_updates(self, channel_id: int, updates: str, now: datetime) -> None:
         await self._db.execute(
@@ -112,4 +132,6 @@ def _to_channel(row: sqlite3.Row) -> ChannelRow:
         size_mode=row["size_mode"], size_value=row["size_value"],
         added_at=from_db(row["added_at"]), added_by=row["added_by"],
         updates=row["updates"], disabled_reason=row["disabled_reason"],
+        losses_counted_from=(from_db(row["losses_counted_from"])
+                             if row["losses_counted_from"] else None),
     )

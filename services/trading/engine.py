@@ -17,10 +17,11 @@ import asyncio
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from services.audit import AuditTrail
 from services.clock import Clock
-from services.control import TradingControl, TradingState
+from services.control import TradingControl
 from services.events import EventBus, SignalAccepted, TradeUpdateReceived
 from services.runtime_config import RuntimeConfig
 from services.trading.breaker import BreakerState
@@ -31,6 +32,7 @@ from services.trading.engine_events import (
     ApprovalExpired,
     ApprovalRequested,
     PositionApproved,
+    PositionClosed,
     PositionRejected,
     PositionSkipped,
 )
@@ -40,7 +42,8 @@ from services.trading.orders import EntryOrder, entry_order, entry_side
 from services.trading.port import ExchangeError, Market, MarketKind, OrderRequest
 from services.trading.precision import check_order, round_amount
 from services.trading.resilient import ResilientExchange
-from services.trading.risk import EntryCandidate, RiskSnapshot, check_entry
+from services.trading.risk import EntryCandidate, check_entry
+from services.trading.risk_monitor import RiskMonitor
 from services.trading.sizing import (
     SizeMode,
     SizeRule,
@@ -97,7 +100,7 @@ class TradingEngine:
                  channels: ChannelRepository, config: RuntimeConfig, control: TradingControl,
                  events: EventBus, audit: AuditTrail, clock: Clock,
                  ids: ClientIds | None = None, feed: OrderFeed | None = None,
-                 equity: EquityRepository | None = None) -> None:
+                 equity: EquityRepository | None = None, tz: ZoneInfo | None = None) -> None:
         """`feed` tells the tracker which orders changed: the paper exchange's own fills
         (`PaperOrderFeed`), or by default a real exchange's open-orders book."""
         self._db = db
@@ -121,11 +124,14 @@ class TradingEngine:
                                      execution=self.execution, exits=self.exits, control=control,
                                      audit=audit, clock=clock, markets=exchange.load_markets)
         self.equity = equity or EquityRepository(db)
+        self.risk = RiskMonitor(equity=self.equity, channels=channels, control=control,
+                                config=config, events=events, clock=clock, tz=tz)
+        events.subscribe(self.risk.on_closed, PositionClosed)
         self.tracker = PositionTracker(
             exchange=exchange, feed=feed or LiveOrderFeed(exchange, orders),
             execution=self.execution, exits=self.exits, positions=positions, orders=orders,
             equity=self.equity, config=config, events=events, clock=clock,
-            markets=exchange.load_markets, ids=self.execution.ids)
+            markets=exchange.load_markets, ids=self.execution.ids, on_equity=self.risk.on_equity)
         self.channel_updates = ChannelUpdates(
             positions=positions, orders=orders, channels=channels, execution=self.execution,
             exits=self.exits, closer=self.closer, tracker=self.tracker,
@@ -212,18 +218,9 @@ class TradingEngine:
     async def _risk_reason(self, draft: NewPosition, channel: ChannelRow | None,
                            market: Market) -> str | None:
         """The risk gate's verdict on opening `draft` now (None: go ahead)."""
-        active = await self._positions.active()
-        equity = await self._equity(market)
-        control = await self._control.state()
-        snapshot = RiskSnapshot(
-            paused=control.state is TradingState.PAUSED,
-            stopped=control.state is TradingState.STOPPED, equity=equity,
-            start_of_day_equity=equity, peak_equity=equity, drawdown_halted=False,
-            open_positions=len(active), open_symbols=frozenset(p.symbol for p in active),
-            channel_enabled=channel.enabled if channel is not None else True,
-            channel_margin_in_use=sum((p.margin for p in active
-                                       if p.channel_id == draft.channel_id), Decimal(0)),
-            channel_consecutive_losses=0,
+        snapshot = await self.risk.snapshot(
+            equity_now=await self._equity(market), active=await self._positions.active(),
+            channel=channel, channel_id=draft.channel_id,
             circuit_open=self._exchange.breaker.state is BreakerState.OPEN)
         return check_entry(await self._config.risk_limits(), snapshot,
                            EntryCandidate(draft.symbol, draft.margin))

@@ -109,7 +109,9 @@ class PositionTracker:
                  orders: PositionOrderRepository, equity: EquityRepository,
                  config: RuntimeConfig, events: EventBus, clock: Clock, markets: Markets,
                  ids: ClientIds, quote: str = "USDT",
-                 snapshot_every: timedelta = timedelta(minutes=5)) -> None:
+                 snapshot_every: timedelta = timedelta(minutes=5),
+                 on_equity: Callable[[Decimal], Awaitable[None]] | None = None) -> None:
+        """`on_equity` hears every equity snapshot (the risk monitor's halts)."""
         self._exchange = exchange
         self._feed = feed
         self._execution = execution
@@ -124,6 +126,7 @@ class PositionTracker:
         self._ids = ids
         self._quote = quote
         self._snapshot_every = snapshot_every
+        self._on_equity = on_equity
         self._last_snapshot: datetime | None = None
         self.prices: dict[str, Ticker] = {}  # the latest price of every held symbol
 
@@ -289,6 +292,8 @@ class PositionTracker:
         equity = balance.total + sum((self._spot_value(p) for p in held), ZERO)
         await self._equity.add(EquitySnapshot(now, equity, unrealized, len(held)))
         self._last_snapshot = now
+        if self._on_equity is not None:
+            await self._on_equity(equity)
 
     def _spot_value(self, position: PositionRow) -> Decimal:
         """Spot balances count the quote only: add what the coins held are worth."""
