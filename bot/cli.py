@@ -1,4 +1,4 @@
-"""`python -m bot <command>`: run, migrate, login, parse.
+"""`python -m bot <command>`: run, migrate, login, parse, backup, restore.
 
 Configuration is checked before the heavy imports (aiogram, ccxt, matplotlib), so a
 missing token is reported in well under a second with exit code 2.
@@ -111,6 +111,24 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return parse_main(["--jsonl"] if args.jsonl else [], sys.stdin, sys.stdout)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    if isinstance(settings, int):
+        return settings
+    from bot.backup_command import backup, list_backups
+
+    return list_backups(settings) if args.list else backup(settings)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    if isinstance(settings, int):
+        return settings
+    from bot.backup_command import restore_backup
+
+    return restore_backup(settings, args.file)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=(
         "signaldesk: Telegram signal channels in, approved trades out."))
@@ -128,6 +146,14 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--jsonl", action="store_true",
                        help='read JSON lines {"text": ...}, write one JSON line each')
     parse.set_defaults(func=cmd_parse)
+    backup = sub.add_parser("backup", help="back the database up now into DATA_DIR/backups "
+                            "(safe while the bot runs)")
+    backup.add_argument("--list", action="store_true", help="list the backups instead")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="restore a backup over the database (stop the "
+                             "bot first; the current database is kept aside)")
+    restore.add_argument("file", help="a backup file, e.g. data/backups/signaldesk-….sqlite3.gz")
+    restore.set_defaults(func=cmd_restore)
     return parser
 
 

@@ -77,6 +77,10 @@ class JobsSettings(BaseModel):
     pnl_interval_s: int = Field(default=15, ge=1)
 
 
+class BackupSettings(BaseModel):
+    keep: int = Field(default=7, ge=1)  # newest backups kept in DATA_DIR/backups
+
+
 class TelethonSettings(BaseModel):
     api_id: int | None = None
     api_hash: SecretStr | None = None
@@ -112,10 +116,20 @@ class Settings(BaseSettings):
     http: HttpSettings = Field(default_factory=HttpSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
     telethon: TelethonSettings = Field(default_factory=TelethonSettings)
+    backups: BackupSettings = Field(default_factory=BackupSettings)
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / "signaldesk.sqlite3"
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def run_lock_path(self) -> Path:
+        """Held by the running bot; `restore` refuses while it is (services/run_lock.py)."""
+        return self.data_dir / "signaldesk.lock"
 
 
 class ConfigError(Exception):
@@ -137,6 +151,7 @@ _HINTS: dict[str, str] = {
     "EXCHANGE__CCXT_CONFIG": 'a JSON object, e.g. {"options": {"defaultType": "future"}}',
     "HTTP__PORT": "a port number from 0 to 65535",
     "TELETHON__API_ID": "the numeric api_id from my.telegram.org",
+    "BACKUPS__KEEP": "a whole number of backups to keep, 1 or more",
 }
 _SECRET_FIELDS = {"bot_token", "api_key", "secret", "api_hash", "session"}
 
