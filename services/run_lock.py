@@ -71,7 +71,10 @@ class RunLock:
             os.close(fd)  # closing the last descriptor drops the flock
 
     def is_held(self) -> bool:
-        """True when some holder (this object included) has the lock right now."""
+        """True when some holder (this object included) has the lock right now.
+
+        The probe takes the lock for an instant when it is free, so a bot starting in that
+        instant would be refused: use it for messages and checks, not in a tight loop."""
         if self._fd is not None:
             return True
         try:
