@@ -11,6 +11,7 @@ import json
 import re
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -73,8 +74,52 @@ class HttpSettings(BaseModel):
     port: int = Field(default=8080, ge=0, le=65535)
 
 
+_LOCAL_TIME = re.compile(r"(?:(mon|tue|wed|thu|fri|sat|sun)\s+)?([01]?\d|2[0-3]):[0-5]\d")
+
+
+def _local_time(value: str, *, weekday: bool) -> str:
+    """A daily time "21:00" or, with `weekday`, a weekly "sun 20:00"; lower-cased."""
+    match = _LOCAL_TIME.fullmatch(value.strip().lower())
+    if match is None or bool(match.group(1)) != weekday:
+        raise ValueError("not a local time like " + ("sun 20:00" if weekday else "21:00"))
+    return match.group(0)
+
+
 class JobsSettings(BaseModel):
     pnl_interval_s: int = Field(default=15, ge=1)
+    approval_expiry_s: int = Field(default=30, ge=1)
+    reconcile_interval_s: int = Field(default=300, ge=10)
+    maintenance_at: str = "04:00"  # local time in REPORTS__TIMEZONE
+
+    @field_validator("maintenance_at")
+    @classmethod
+    def _daily(cls, value: str) -> str:
+        return _local_time(value, weekday=False)
+
+
+class ReportsSettings(BaseModel):
+    timezone: str = "UTC"  # the trader's zone: daily / weekly times and what /status shows
+    daily_at: str = "21:00"
+    weekly_at: str = "sun 20:00"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            raise ValueError("not a known IANA time zone") from None
+        return value
+
+    @field_validator("daily_at")
+    @classmethod
+    def _daily(cls, value: str) -> str:
+        return _local_time(value, weekday=False)
+
+    @field_validator("weekly_at")
+    @classmethod
+    def _weekly(cls, value: str) -> str:
+        return _local_time(value, weekday=True)
 
 
 class BackupSettings(BaseModel):
@@ -115,6 +160,7 @@ class Settings(BaseSettings):
     exchange: ExchangeSettings = Field(default_factory=ExchangeSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)
     jobs: JobsSettings = Field(default_factory=JobsSettings)
+    reports: ReportsSettings = Field(default_factory=ReportsSettings)
     telethon: TelethonSettings = Field(default_factory=TelethonSettings)
     backups: BackupSettings = Field(default_factory=BackupSettings)
 
@@ -151,6 +197,10 @@ _HINTS: dict[str, str] = {
     "EXCHANGE__CCXT_CONFIG": 'a JSON object, e.g. {"options": {"defaultType": "future"}}',
     "HTTP__PORT": "a port number from 0 to 65535",
     "TELETHON__API_ID": "the numeric api_id from my.telegram.org",
+    "REPORTS__TIMEZONE": "an IANA time zone name, e.g. Europe/Berlin or UTC",
+    "REPORTS__DAILY_AT": "a local time HH:MM, e.g. 21:00",
+    "REPORTS__WEEKLY_AT": "a weekday and a local time, e.g. sun 20:00",
+    "JOBS__MAINTENANCE_AT": "a local time HH:MM, e.g. 04:00",
     "BACKUPS__KEEP": "a whole number of backups to keep, 1 or more",
 }
 _SECRET_FIELDS = {"bot_token", "api_key", "secret", "api_hash", "session"}

@@ -1,6 +1,9 @@
-"""/status: mode, trading state, health, with a refresh button."""
+"""/status: mode, trading state, health, scheduled jobs, with a refresh button."""
 
 from __future__ import annotations
+
+import html
+from zoneinfo import ZoneInfo
 
 from aiogram import Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -11,6 +14,7 @@ from handlers.callbacks import RefreshStatus
 from handlers.commands import command
 from handlers.ui import edit_in_place, format_duration, format_utc
 from services.control import TradingState
+from services.scheduler import JobInfo
 from services.status import StatusService, StatusSnapshot
 
 
@@ -36,7 +40,20 @@ def status_text(s: StatusSnapshot) -> str:
             mark=ok if s.database_ok else bad, mark2=ok if s.polling_ok else bad),
         _("Uptime: {uptime}").format(uptime=format_duration(s.uptime_s)),
     ]
+    if s.jobs:
+        zone = ZoneInfo(s.timezone)
+        lines.append(_("<b>Jobs</b> (times in {zone}):").format(zone=html.escape(s.timezone)))
+        lines.extend(job_line(job, zone) for job in s.jobs)
     return "\n".join(lines)
+
+
+def job_line(job: JobInfo, zone: ZoneInfo) -> str:
+    when = (job.next_run_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if job.next_run_at
+            else _("not scheduled"))
+    line = _("{name}: next {when}").format(name=html.escape(job.name), when=when)
+    if job.failing:
+        line += " — " + _("❌ failing: {reason}").format(reason=html.escape(job.last_error or ""))
+    return line
 
 
 def refresh_keyboard() -> InlineKeyboardMarkup:

@@ -101,6 +101,14 @@ class Database:
             return False
         return row is not None and row[0] == 1
 
+    async def maintenance(self) -> bool:
+        """Refresh the query planner's statistics, then fold the WAL back into the database
+        file and truncate it; the daily maintenance job. False when the checkpoint could
+        not complete (a reader was busy) — the next run catches up."""
+        await self.execute("PRAGMA optimize")  # may write statistics: checkpoint after it
+        row = await self.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
+        return row is not None and row[0] == 0
+
     async def _wait_for_other_transactions(self) -> None:
         # Statements from other tasks must not land inside someone else's transaction.
         owner = self._tx_owner
