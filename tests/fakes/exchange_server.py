@@ -14,6 +14,7 @@ import hmac
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from time import perf_counter
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -41,6 +42,10 @@ class RecordedRequest:
     api_key: str | None
     status: int = 0
     time: int = 0
+    # perf_counter() when the handler got the request and when its answer was ready
+    # (latency benches: the exchange's own share of a round trip)
+    received: float = 0.0
+    answered: float = 0.0
 
 
 @dataclass
@@ -100,6 +105,7 @@ class HttpFake:
         return None
 
     async def _handle(self, request: web.Request) -> web.Response:
+        received = perf_counter()
         raw_query = request.rel_url.raw_query_string
         raw_body = await request.text()
         values = dict(parse_qsl(raw_query, keep_blank_values=True))
@@ -108,7 +114,7 @@ class HttpFake:
         signature = values.pop("signature", None)
         api_key = request.headers.get("X-MBX-APIKEY")
         record = RecordedRequest(request.method, request.path, values, signature is not None,
-                                 api_key, time=now_ms())
+                                 api_key, time=now_ms(), received=received)
         self.requests.append(record)
         self.in_flight += 1
         self._idle.clear()
@@ -119,7 +125,7 @@ class HttpFake:
             self.in_flight -= 1
             if not self.in_flight:
                 self._idle.set()
-        record.status = response.status
+        record.status, record.answered = response.status, perf_counter()
         return response
 
     async def settle(self) -> None:
