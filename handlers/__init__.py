@@ -9,7 +9,18 @@ from __future__ import annotations
 from aiogram import Dispatcher
 from aiogram.utils.i18n import I18n
 
-from handlers import approvals, channels, control, logs, posts, settings, start, status
+from handlers import (
+    approvals,
+    channels,
+    closing,
+    control,
+    logs,
+    positions,
+    posts,
+    settings,
+    start,
+    status,
+)
 from handlers.access import AccessGate
 from handlers.errors import build_errors_router, build_fallback_router
 from handlers.i18n import ActorLocaleMiddleware
@@ -23,6 +34,6 @@ def setup_handlers(dp: Dispatcher, *, access: AccessService, i18n: I18n, metrics
     ActorLocaleMiddleware(i18n).setup(dp)
     dp.include_routers(build_errors_router(),
                        *(area.build_router()
-                         for area in (posts, start, status, control, approvals, channels, settings,
-                                      logs)),
+                         for area in (posts, start, status, positions, closing, control,
+                                      approvals, channels, settings, logs)),
                        build_fallback_router())

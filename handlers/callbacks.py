@@ -44,8 +44,37 @@ class DecideApproval(Button, prefix="appr"):
     action: str
 
 
+class ShowPositions(Button, prefix="pos"):
+    """◀ ▶ under /positions: show page `page` (0-based) in place."""
+
+    page: int
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+class ShowPosition(Button, prefix="posd"):
+    """🔍 under /positions: the position's detail, as /position <id> answers it."""
+
+    position_id: int
+    required_role: ClassVar[Role] = Role.VIEWER
+
+
+class ClosePosition(Button, prefix="close"):
+    """Close one position: ask (✖️ under /positions), yes (confirmed) or no (cancelled)."""
+
+    position_id: int
+    action: str
+
+
+class ConfirmHalt(Button, prefix="halt"):
+    """The confirmation of /stop or /closeall (`what`): yes or no."""
+
+    what: str
+    action: str
+
+
 BUTTONS: tuple[type[Button], ...] = (ChooseLanguage, RefreshStatus, ChannelAction, FollowChannel,
-                                     DecideApproval)
+                                     DecideApproval, ShowPositions, ShowPosition, ClosePosition,
+                                     ConfirmHalt)
 
 
 def required_role(data: str | None) -> Role | None:

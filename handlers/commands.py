@@ -23,8 +23,17 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", N_("Start: what this bot is and your role"), Role.VIEWER),
     CommandSpec("help", N_("Commands you can use"), Role.VIEWER),
     CommandSpec("status", N_("Mode, trading state, health"), Role.VIEWER),
+    CommandSpec("positions", N_("Active positions with PnL"), Role.VIEWER),
+    CommandSpec("position", N_("One position in full: orders, fills, chart"), Role.VIEWER,
+                usage="<id>"),
+    CommandSpec("close", N_("Close a position at market (asks first)"), Role.ADMIN,
+                usage="<id>"),
+    CommandSpec("closeall", N_("Stop new entries and close every position (asks first)"),
+                Role.ADMIN),
     CommandSpec("pause", N_("Pause new entries (open positions stay managed)"), Role.ADMIN),
     CommandSpec("resume", N_("Resume new entries"), Role.ADMIN),
+    CommandSpec("stop", N_("Stop new entries and cancel waiting entries (asks first)"),
+                Role.ADMIN),
     CommandSpec("channels", N_("Followed channels, their mode and results"), Role.VIEWER),
     CommandSpec("follow", N_("Follow a channel: @name, t.me link or id"), Role.ADMIN,
                 usage="<@channel>"),
@@ -45,6 +54,11 @@ def command(name: str) -> Command:
     if name not in _BY_NAME:
         raise KeyError(f"/{name} is not in the command registry")
     return Command(name)
+
+
+def usage_of(name: str) -> str:
+    """"/close <id>": how a registered command is typed (plain text: escape it for HTML)."""
+    return f"/{name} {_BY_NAME[name].usage}".rstrip()
 
 
 def spec_of(name: str) -> CommandSpec | None:

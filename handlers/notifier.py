@@ -10,8 +10,17 @@ from aiogram.utils.i18n import I18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import FollowChannel
-from handlers.position_text import approval_card, approval_keyboard, plan_lines, position_head
-from handlers.signal_text import post_excerpt, signal_lines, update_lines
+from handlers.position_text import (
+    approval_card,
+    approval_keyboard,
+    close_reason,
+    plan_lines,
+    position_head,
+    signed_money,
+    signed_pct,
+)
+from handlers.signal_text import post_excerpt, price, signal_lines, update_lines
+from handlers.ui import format_duration
 from services.access import AccessService
 from services.events import (
     ChannelRef,
@@ -29,9 +38,15 @@ from services.trading.engine_events import (
     ApprovalRequested,
     EntryPlaced,
     OrderFailed,
+    PositionClosed,
     PositionOpened,
     PositionSkipped,
+    PositionStuck,
+    StopMoved,
+    TargetHit,
+    UpdateApplied,
 )
+from services.trading.pnl import pnl_pct
 
 
 class Notifier:
@@ -105,6 +120,35 @@ class Notifier:
             return _("⚠️ Order {leg} of #{id} failed: {reason}").format(
                 leg=html.escape(event.leg), id=event.position_id,
                 reason=html.escape(event.reason)), None
+        text = self.render_life(event)
+        return (text, None) if text is not None else None
+
+    def render_life(self, event: Any) -> str | None:
+        """What happens to a position once it is open: targets, stop, close, stuck."""
+        _ = self._i18n.gettext
+        if isinstance(event, TargetHit):
+            p = event.position
+            return _("🎯 <b>TP{number} hit</b>: {position} at {price}, {amount} closed, "
+                     "<b>{pnl} USDT</b>. Left: {left}.").format(
+                number=event.number, position=position_head(p), price=price(event.price),
+                amount=price(event.amount), pnl=signed_money(event.pnl), left=price(p.remaining))
+        if isinstance(event, StopMoved):
+            return stop_moved_text(event, _)
+        if isinstance(event, PositionClosed):
+            return closed_text(event, _)
+        if isinstance(event, PositionStuck):
+            return _("⏰ {position} has been open for {duration}: worth a look, "
+                     "/position {id}.").format(position=position_head(event.position),
+                                               duration=format_duration(
+                                                   event.open_for.total_seconds()),
+                                               id=event.position.id)
+        if isinstance(event, UpdateApplied):
+            lines = [_("🔁 {position}: update from {channel}").format(
+                position=position_head(event.position),
+                channel=f"<b>{html.escape(event.channel_name)}</b>")]
+            lines += [f"✅ {html.escape(line)}" for line in event.applied]
+            lines += [f"⏭ {html.escape(line)}" for line in event.skipped]
+            return "\n".join(lines)
         return None
 
 
@@ -130,3 +174,39 @@ def listener_text(event: ListenerStateChanged, _: Any) -> str:
     if event.state is ListenerState.RECONNECTING:
         return _("🔌 Channel listener disconnected, reconnecting…") + detail
     return _("🔌 Channel listener is off.") + detail
+
+
+def stop_moved_text(event: StopMoved, _: Any) -> str | None:
+    head, new = position_head(event.position), price(event.new)
+    old = price(event.old) if event.old is not None else _("none")
+    if event.why == "break_even":
+        return _("🛡 {position}: stop moved to break-even ({new}).").format(position=head,
+                                                                           new=new)
+    if event.why == "channel":
+        return _("🛡 {position}: stop moved to {new} as the channel said (was {old}).").format(
+            position=head, new=new, old=old)
+    if event.why == "trailing":
+        return _("🛡 {position}: stop trails to {new} (was {old}).").format(position=head,
+                                                                           new=new, old=old)
+    return None  # the stop re-placed for what is left after a target: nothing new to say
+
+
+def closed_text(event: PositionClosed, _: Any) -> str:
+    p = event.position
+    head, reason = position_head(p), close_reason(p.reason)
+    if p.filled_amount <= 0:
+        return _("✖️ {position}: {reason}, nothing was traded.").format(position=head,
+                                                                        reason=reason)
+    net = p.net_pnl
+    icon = "🟢" if net > 0 else "🔴" if net < 0 else "⚪"
+    lines = [_("{icon} <b>Closed</b> {position}: {reason}").format(icon=icon, position=head,
+                                                                  reason=reason)]
+    pct = pnl_pct(net, p.margin)
+    result = _("Net PnL <b>{pnl} USDT</b>").format(pnl=signed_money(net))
+    if pct is not None:
+        result += " " + _("({pct} of margin)").format(pct=signed_pct(pct))
+    if event.held_for is not None:
+        result += " · " + _("held {duration}").format(
+            duration=format_duration(event.held_for.total_seconds()))
+    lines.append(result)
+    return "\n".join(lines)

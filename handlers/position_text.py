@@ -1,9 +1,11 @@
-"""How a position reads in a message: approval cards and trade notifications."""
+"""How a position reads in a message: approval cards, trade notifications and the words
+/positions, /position and /close share (status, PnL, close reasons, targets hit)."""
 
 from __future__ import annotations
 
 import html
-from decimal import Decimal
+from collections.abc import Iterable
+from decimal import ROUND_HALF_UP, Decimal
 
 from aiogram.utils.i18n import gettext as _
 from aiogram.utils.keyboard import InlineKeyboardBuilder, InlineKeyboardMarkup
@@ -11,6 +13,8 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder, InlineKeyboardMarkup
 from handlers.callbacks import DecideApproval
 from handlers.signal_text import price
 from handlers.ui import format_utc
+from services.trading.exits import leg_kind, target_number
+from storage.position_orders import FILLED, PositionOrderRow
 from storage.positions import PositionRow
 
 
@@ -71,3 +75,81 @@ def approval_keyboard(position_id: int) -> InlineKeyboardMarkup:
                                                                 action=action))
     builder.adjust(2, 2)
     return builder.as_markup()
+
+
+def signed_money(value: Decimal) -> str:
+    """+1.23 / −1.23 / 0.00: the sign a trader scans for first."""
+    rounded = value.quantize(Decimal("0.01"))
+    sign = "+" if rounded > 0 else "−" if rounded < 0 else ""
+    return sign + money(abs(rounded))
+
+
+def signed_pct(pct: Decimal) -> str:
+    rounded = pct.quantize(Decimal("0.1"))
+    sign = "+" if rounded > 0 else "−" if rounded < 0 else ""
+    return f"{sign}{abs(rounded)} %"
+
+
+def pnl_text(pnl: Decimal, pct: Decimal | None) -> str:
+    """"+1.23 USDT (+6.2 %)", the percentage of the margin when there is one."""
+    text = f"{signed_money(pnl)} USDT"
+    if pct is not None:
+        text += f" ({signed_pct(pct)})"
+    return text
+
+
+def status_label(p: PositionRow) -> str:
+    labels = {
+        "waiting_entry": _("⏳ waiting"),
+        "open": _("🟢 open"),
+        "partially_closed": _("🟡 partial"),
+        "closed": _("🏁 closed"),
+        "pending_approval": _("🟡 waiting for approval"),
+        "rejected": _("✖️ rejected"),
+        "skipped": _("⏭ not traded"),
+    }
+    return labels.get(p.status, html.escape(p.status))
+
+
+def close_reason(reason: str | None) -> str:
+    """Why a position closed, in words (`PositionRow.reason` of a closed position)."""
+    words = {
+        "tp": _("take-profit"),
+        "sl": _("stop loss"),
+        "break_even": _("break-even stop"),
+        "manual": _("manual close"),
+        "close_all": _("close-all"),
+        "expired": _("entry expired"),
+        "cancelled": _("entry cancelled"),
+        "channel": _("closed by the channel"),
+    }
+    return words.get(reason or "", html.escape(reason or _("closed")))
+
+
+def entry_text(p: PositionRow) -> str:
+    """The average fill once something filled, else the planned entry."""
+    if p.average_entry is not None:
+        return price(p.average_entry)
+    if p.entry_prices:
+        return " – ".join(price(v) for v in p.entry_prices)
+    return _("market")
+
+
+def targets_hit(p: PositionRow, orders: Iterable[PositionOrderRow] | None = None) -> set[int]:
+    """Numbers of the take-profits that filled: from the orders when given, else estimated
+    from how much has been closed (the ladder splits the amount about equally)."""
+    if orders is not None:
+        return {target_number(o.leg) for o in orders
+                if leg_kind(o.leg) == "tp" and o.state == FILLED}
+    if not p.targets or p.filled_amount <= 0 or p.closed_amount <= 0:
+        return set()
+    share = p.closed_amount * len(p.targets) / p.filled_amount
+    count = int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return set(range(1, min(count, len(p.targets)) + 1))
+
+
+def targets_text(p: PositionRow, hit: set[int]) -> str:
+    if not p.targets:
+        return _("none given")
+    return " · ".join(("✅ " if n in hit else "") + price(t)
+                      for n, t in enumerate(p.targets, start=1))
