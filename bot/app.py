@@ -11,6 +11,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
@@ -30,6 +31,7 @@ from handlers.menu import publish_commands
 from handlers.notifier import Notifier
 from services.access import AccessService
 from services.audit import AuditTrail
+from services.backup import BackupService
 from services.channels import ChannelService
 from services.clock import Clock, SystemClock
 from services.control import TradingControl
@@ -47,8 +49,11 @@ from services.listener_session import client_from_settings
 from services.market_check import MarketCheck
 from services.metrics import Metrics
 from services.outbox import Outbox
+from services.performance import Performance
 from services.portfolio import Portfolio
+from services.run_lock import AlreadyRunning, RunLock
 from services.runtime_config import RuntimeConfig
+from services.scheduler import JobFailed, JobRecovered, Scheduler
 from services.status import StatusService
 from services.trading.engine import TradingEngine
 from services.trading.paper import PaperExchange
@@ -65,10 +70,10 @@ from storage.positions import PositionRepository
 from storage.posts import PostRepository
 from storage.runtime_settings import RuntimeSettingsRepository
 from storage.signals import SignalRepository
+from storage.trades import TradeRepository
 from storage.users import UserRepository
 
 SHUTDOWN_GRACE_S = 2.0
-APPROVAL_SWEEP_S = 30.0
 VERSION = "0.1.0"
 
 
@@ -99,9 +104,14 @@ class Application:
                                     listener_state=self._listener_state)
         self.config = RuntimeConfig(self.db, RuntimeSettingsRepository(self.db), self.audit,
                                     self.clock)
+        self.scheduler = Scheduler(
+            timezone=s.reports.timezone,
+            on_failure=lambda name, reason: self.events.publish(JobFailed(name, reason)),
+            on_recovered=lambda name: self.events.publish(JobRecovered(name)))
         self.status = StatusService(mode=s.trading.mode, exchange=s.exchange.id,
                                     market=s.exchange.market, control=self.control,
-                                    health=self.health)
+                                    health=self.health, jobs=self.scheduler.jobs,
+                                    timezone=s.reports.timezone)
         self.i18n = build_i18n()
         token = s.telegram.bot_token.get_secret_value() if s.telegram.bot_token else ""
         self.bot: Bot = create_bot(token, s.telegram.api_base, self.health.poll_succeeded,
@@ -134,9 +144,18 @@ class Application:
         self.engine = TradingEngine(
             db=self.db, exchange=self.exchange, positions=positions, orders=orders,
             channels=channels, config=self.config, control=self.control, events=self.events,
-            audit=self.audit, clock=self.clock, feed=PaperOrderFeed(paper.on_prices))
+            audit=self.audit, clock=self.clock, feed=PaperOrderFeed(paper.on_prices),
+            tz=ZoneInfo(s.reports.timezone))
         self.portfolio = Portfolio(positions=positions, orders=orders, channels=channels,
                                    tracker=self.engine.tracker, exchange=self.exchange)
+        self.backups = BackupService(s.database_path, s.backups_dir, keep=s.backups.keep,
+                                     clock=self.clock)
+        self.run_lock = RunLock(s.run_lock_path)
+        self.performance = Performance(
+            trades=TradeRepository(self.db), equity=self.engine.equity, positions=positions,
+            channels=channels, risk=self.engine.risk, control=self.control, config=self.config,
+            exchange=self.exchange, clock=self.clock, tz=self.engine.risk.tz,
+            paper_account=paper.account)
         self.events.subscribe(self.engine.on_signal, SignalAccepted)
         self.events.subscribe(self.engine.on_update, TradeUpdateReceived)
         self.listener: ChannelListener | None = None
@@ -155,17 +174,32 @@ class Application:
             outbox=self.outbox, i18n=self.i18n, events=self.events, intake=self.intake,
             channel_service=self.channels, runtime_config=self.config, engine=self.engine,
             closer=self.engine.closer, portfolio=self.portfolio, clock=self.clock,
+            performance=self.performance, exchange=self.exchange, backups=self.backups,
+            timezone=s.reports.timezone,
         )
         setup_handlers(self.dp, access=self.access, i18n=self.i18n, metrics=self.metrics)
         self.metrics.info.info({"version": VERSION, "mode": s.trading.mode,
                                 "exchange": s.exchange.id, "market": s.exchange.market})
         self.metrics.on_scrape(self._refresh_metrics)
+        # Approvals past their expiry are skipped (the engine publishes ApprovalExpired).
+        self.scheduler.add_interval("approval_expiry", s.jobs.approval_expiry_s,
+                                    self.engine.expire_approvals)
+        self.scheduler.add_cron("db_maintenance", s.jobs.maintenance_at, self.db.maintenance)
+        # Prices, fills, exits, equity: the PnL tick; orders vs the exchange's book.
+        self.scheduler.add_interval("pnl_tick", s.jobs.pnl_interval_s, self._tick)
+        self.scheduler.add_interval("reconciliation", s.jobs.reconcile_interval_s,
+                                    self._reconcile)
+        self.scheduler.add_cron("backup", s.backups.at, self._backup)
         self._tasks: list[asyncio.Task[Any]] = []
         self._started = False
 
     # -- start -------------------------------------------------------------------------
     async def start(self) -> None:
         """Open the database, check the token, start HTTP, the send queue and polling."""
+        try:
+            self.run_lock.acquire()  # one bot per DATA_DIR; `restore` refuses while held
+        except AlreadyRunning as exc:
+            raise StartupError(str(exc)) from None
         await self.db.open()
         applied = await self.db.migrate()
         if applied:
@@ -179,8 +213,7 @@ class Application:
         self._spawn(self.outbox.run(), "outbox")
         self._spawn(self._publish_menus(), "menus")
         self._spawn(self._poll(), "polling")
-        self._spawn(self._expire_approvals(), "approval expiry")
-        self._spawn(self._track_positions(), "position tracker")
+        self.scheduler.start()
         if self.listener is not None:
             self._spawn(self.listener.run(), "listener")
         else:
@@ -221,29 +254,17 @@ class Application:
             logger.warning("reconciliation at start failed ({}); the next one retries",
                            exc.reason)
 
-    async def _track_positions(self) -> None:
-        # The PnL tick, until the scheduler (apscheduler) takes over the periodic jobs.
-        while True:
-            await asyncio.sleep(self.settings.jobs.pnl_interval_s)
-            try:
-                await self.engine.tracker.tick()
-            except asyncio.CancelledError:
-                raise
-            except ExchangeError as exc:
-                logger.warning("position tracker tick failed: {}", exc.reason)
-            except Exception:
-                logger.exception("position tracker tick failed")
+    async def _tick(self) -> None:
+        await self.engine.tracker.tick()
 
-    async def _expire_approvals(self) -> None:
-        # A simple sweep until the scheduler (apscheduler) takes over the periodic jobs.
-        while True:
-            await asyncio.sleep(APPROVAL_SWEEP_S)
-            try:
-                await self.engine.expire_approvals()
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("approval expiry sweep failed")
+    async def _reconcile(self) -> None:
+        await self.engine.tracker.reconcile()
+
+    async def _backup(self) -> None:
+        result = await self.backups.create()
+        if not result.integrity_ok:
+            raise RuntimeError(f"backup {result.path.name} failed its integrity check: "
+                               f"{result.integrity_detail}")
 
     async def _max_entry_distance(self) -> Any:
         return await self.config.get("signals.max_entry_distance_pct")
@@ -303,6 +324,7 @@ class Application:
         if not self._started:
             await self.exchange.close()
             await self.bot.session.close()
+            self.run_lock.release()
             return
         self._started = False
         with contextlib.suppress(RuntimeError):  # polling may never have started
@@ -313,6 +335,7 @@ class Application:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        await self.scheduler.shutdown()  # jobs use the exchange and the database
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -321,6 +344,7 @@ class Application:
         await self.exchange.close()  # closes the paper exchange and its price source
         await self.bot.session.close()
         await self.db.close()
+        self.run_lock.release()
         logger.info("stopped cleanly")
 
     async def run_until(self, stop: asyncio.Event) -> None:

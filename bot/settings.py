@@ -124,6 +124,12 @@ class ReportsSettings(BaseModel):
 
 class BackupSettings(BaseModel):
     keep: int = Field(default=7, ge=1)  # newest backups kept in DATA_DIR/backups
+    at: str = "03:30"  # the daily backup, local time in REPORTS__TIMEZONE
+
+    @field_validator("at")
+    @classmethod
+    def _daily(cls, value: str) -> str:
+        return _local_time(value, weekday=False)
 
 
 class TelethonSettings(BaseModel):

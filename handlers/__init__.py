@@ -11,12 +11,16 @@ from aiogram.utils.i18n import I18n
 
 from handlers import (
     approvals,
+    backup,
     channels,
+    charts,
     closing,
     control,
     logs,
+    performance,
     positions,
     posts,
+    risk,
     settings,
     start,
     status,
@@ -35,5 +39,6 @@ def setup_handlers(dp: Dispatcher, *, access: AccessService, i18n: I18n, metrics
     dp.include_routers(build_errors_router(),
                        *(area.build_router()
                          for area in (posts, start, status, positions, closing, control,
-                                      approvals, channels, settings, logs)),
+                                      approvals, channels, performance, risk, charts,
+                                      settings, logs, backup)),
                        build_fallback_router())

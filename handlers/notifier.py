@@ -33,6 +33,7 @@ from services.events import (
 )
 from services.outbox import Outbox, OutgoingMessage
 from services.posts import ListenerState
+from services.scheduler import JobFailed, JobRecovered
 from services.trading.engine_events import (
     ApprovalExpired,
     ApprovalRequested,
@@ -47,6 +48,7 @@ from services.trading.engine_events import (
     UpdateApplied,
 )
 from services.trading.pnl import pnl_pct
+from services.trading.risk_monitor import ChannelSwitchedOff, RiskHalted
 
 
 class Notifier:
@@ -149,6 +151,28 @@ class Notifier:
             lines += [f"✅ {html.escape(line)}" for line in event.applied]
             lines += [f"⏭ {html.escape(line)}" for line in event.skipped]
             return "\n".join(lines)
+        return self.render_operations(event)
+
+    def render_operations(self, event: Any) -> str | None:
+        """Risk halts, channels switched off, failing scheduled jobs."""
+        _ = self._i18n.gettext
+        if isinstance(event, RiskHalted):
+            if event.kind == "drawdown":
+                return _("⛔ <b>Trading halted</b>: {reason}. Open positions stay managed; "
+                         "/risk for the details, /resume when ready.").format(
+                    reason=html.escape(event.reason))
+            return _("⛔ <b>Daily loss limit</b>: {reason}. /risk for the details.").format(
+                reason=html.escape(event.reason))
+        if isinstance(event, ChannelSwitchedOff):
+            return _("⏸ {channel} switched off after {n} losing trades in a row: its signals "
+                     "are not traded until you switch it on in /channels.").format(
+                channel=f"<b>{html.escape(event.name)}</b>", n=event.losses)
+        if isinstance(event, JobFailed):
+            return _("⚠️ Scheduled job {name} is failing: {reason}. Reported once; the bot "
+                     "keeps retrying.").format(name=html.escape(event.name),
+                                              reason=html.escape(event.reason))
+        if isinstance(event, JobRecovered):
+            return _("✅ Scheduled job {name} works again.").format(name=html.escape(event.name))
         return None
 
 

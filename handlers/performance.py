@@ -4,7 +4,7 @@ period and trade statistics, a few short lines each, readable on a phone."""
 from __future__ import annotations
 
 import html
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from aiogram import Router
 from aiogram.filters import CommandObject
@@ -26,14 +26,14 @@ PERIODS: dict[str, tuple[PeriodKind, int, int]] = {
 
 def signed(value: Decimal) -> str:
     """+1 234.50 / −12.00 / 0.00: the sign a trader scans for first."""
-    rounded = value.quantize(Decimal("0.01"))
+    rounded = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "+" if rounded > 0 else "−" if rounded < 0 else ""
     return sign + money(abs(rounded))
 
 
 def percent(value: Decimal, places: int = 1, *, sign: bool = False) -> str:
     """A percentage (1.2 is 1.2 %): "1.2 %", with sign "+1.2 %" / "−1.2 %"."""
-    rounded = value.quantize(Decimal(1).scaleb(-places))
+    rounded = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     mark = ("+" if rounded > 0 else "−" if rounded < 0 else "") if sign else (
         "−" if rounded < 0 else "")
     return f"{mark}{abs(rounded)} %"

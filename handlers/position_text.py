@@ -19,7 +19,7 @@ from storage.positions import PositionRow
 
 
 def money(value: Decimal) -> str:
-    return f"{value.quantize(Decimal('0.01')):,}".replace(",", " ")
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}".replace(",", " ")
 
 
 def position_head(p: PositionRow) -> str:
@@ -79,13 +79,13 @@ def approval_keyboard(position_id: int) -> InlineKeyboardMarkup:
 
 def signed_money(value: Decimal) -> str:
     """+1.23 / −1.23 / 0.00: the sign a trader scans for first."""
-    rounded = value.quantize(Decimal("0.01"))
+    rounded = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     sign = "+" if rounded > 0 else "−" if rounded < 0 else ""
     return sign + money(abs(rounded))
 
 
 def signed_pct(pct: Decimal) -> str:
-    rounded = pct.quantize(Decimal("0.1"))
+    rounded = pct.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     sign = "+" if rounded > 0 else "−" if rounded < 0 else ""
     return f"{sign}{abs(rounded)} %"
 

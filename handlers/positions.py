@@ -4,7 +4,7 @@ its orders and a chart)."""
 from __future__ import annotations
 
 import html
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from aiogram import Router
 from aiogram.filters import CommandObject
@@ -100,7 +100,8 @@ def order_line(o: PositionOrderRow) -> str:
         line += " " + _("{amount} at {price}").format(amount=price(o.filled),
                                                     price=price(o.average_price))
     if o.fee:
-        fee = f"{price(o.fee.quantize(Decimal('0.0001')))} {o.fee_currency or ''}".strip()
+        fee_value = o.fee.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+        fee = f"{price(fee_value)} {o.fee_currency or ''}".strip()
         line += " · " + _("fee {fee}").format(fee=html.escape(fee))
     if o.error:
         line += " · " + html.escape(o.error[:120])

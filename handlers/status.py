@@ -23,6 +23,9 @@ def status_text(s: StatusSnapshot) -> str:
         state = _("⏸ paused — no new entries")
         if s.control.since:
             state += " " + _("(since {when})").format(when=format_utc(s.control.since))
+    elif s.control.state is TradingState.HALTED:
+        state = _("⛔ halted by the risk limits: {reason} — /resume when ready").format(
+            reason=html.escape(s.control.reason or ""))
     elif s.control.state is TradingState.STOPPED:
         state = _("⏹ stopped — no new entries until /resume")
         if s.control.since:

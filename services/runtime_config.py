@@ -116,6 +116,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 int_between(1, 1440), N_("minutes from 1 to 1440")),
     SettingSpec("entry.expiry_min", N_("Minutes a limit entry may wait before it is cancelled"),
                 1440, int_between(1, 43200), N_("minutes from 1 to 43200")),
+    SettingSpec("entry.zone_mode", N_("Entry zone: one limit at its edge or its middle"),
+                "edge", choice("edge", "middle"), N_("edge or middle")),
+    SettingSpec("exits.trailing_pct",
+                N_("Trailing stop: distance from the best price, % (off = fixed stop)"), None,
+                decimal_between(D("0.1"), D(50), allow_off=True),
+                N_("a percentage from 0.1 to 50, or off")),
     SettingSpec("exits.break_even_after_tp",
                 N_("Move the stop to the entry after this take-profit (0 = never)"), 1,
                 int_between(0, 20), N_("a target number from 0 to 20")),
@@ -194,9 +200,13 @@ def _encode(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
+# Decimal settings whose default is off (None), so the default does not tell the type.
+_DECIMALS_OFF_BY_DEFAULT = frozenset({"risk.channel_allocation_pct", "exits.trailing_pct"})
+
+
 def _decode(spec: SettingSpec, raw: Any) -> Any:
     if raw is None:
         return None
-    if isinstance(spec.default, Decimal) or spec.key == "risk.channel_allocation_pct":
+    if isinstance(spec.default, Decimal) or spec.key in _DECIMALS_OFF_BY_DEFAULT:
         return Decimal(str(raw))
     return raw

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -34,7 +34,8 @@ def running_peak(equity: Sequence[Decimal]) -> list[Decimal]:
 
 def money(value: Decimal, places: int = 2, *, signed: bool = False) -> str:
     """`1234.5` → "1,234.50"; signed: "+1,234.50" / "−12.00" (a true minus sign)."""
-    text = format(abs(value).quantize(Decimal(1).scaleb(-places)), f",.{places}f")
+    rounded = abs(value).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    text = format(rounded, f",.{places}f")
     if value < 0:
         return "−" + text
     return ("+" + text) if signed and value > 0 else text

@@ -10,7 +10,7 @@ not a number at all: `1INCH`, `H4`, `EMA200`, `4hr`, `5min`.
 from __future__ import annotations
 
 import re
-from decimal import Context, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -95,7 +95,7 @@ def to_decimal(raw: str) -> Decimal | None:
     if len(value.as_tuple().digits) > 15:
         value = _PRECISION.create_decimal(value).normalize()
         if value.as_tuple().exponent > 0:  # type: ignore[operator]
-            value = value.quantize(Decimal(1))
+            value = value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     return value
 
 

@@ -190,7 +190,8 @@ class TradingEngine:
         if market is None:
             raise Skip(f"{draft.symbol} is not a market of this exchange")
         last = (await self._exchange.fetch_tickers([market.symbol]))[market.symbol].last
-        entry = entry_order(market, draft.side, draft.entry_type, draft.entry_prices, last)
+        entry = entry_order(market, draft.side, draft.entry_type, draft.entry_prices, last,
+                            str(await self._config.get("entry.zone_mode")))
         leverage = capped_leverage(
             wanted_leverage, channel.max_leverage if channel else None,
             int(await self._config.get("risk.max_leverage")), market.max_leverage,
@@ -321,7 +322,7 @@ class TradingEngine:
             raise Skip(f"{position.symbol} is not a market of this exchange")
         last = (await self._exchange.fetch_tickers([market.symbol]))[market.symbol].last
         entry = entry_order(market, position.side, position.entry_type, position.entry_prices,
-                            last)
+                            last, str(await self._config.get("entry.zone_mode")))
         amount = round_amount(market, position.planned_amount * factor)
         reason = check_order(market, amount, entry.reference)
         if reason is not None:

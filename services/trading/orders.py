@@ -3,9 +3,11 @@ the take-profit ladder, rounded to the market through `precision` (the one place
 happens) and named by `client_ids`.
 
 Entries: a market signal (or "CMP") is a market order; one entry price is a limit at it;
-a zone (or a ladder of prices) is one limit at the zone's far edge — the top for a long,
-the bottom for a short — so a zone that contains the price fills at once (never worse than
-the zone), and a zone away from the price rests until the price comes to it.
+a zone (or a ladder of prices) is one limit — by default (`entry.zone_mode` = edge) at the
+zone's far edge, the top for a long and the bottom for a short, so a zone that contains
+the price fills at once (never worse than the zone) and a zone away from the price rests
+until the price comes to it; with `middle`, at the zone's middle (a better price, and a
+chance of not filling).
 """
 
 from __future__ import annotations
@@ -36,14 +38,21 @@ class EntryOrder:
     reference: Decimal  # the price the size is computed and checked at
 
 
+ZONE_MODES = ("edge", "middle")
+
+
 def entry_order(market: Market, side: str, entry_type: str, entries: tuple[Decimal, ...],
-                last: Decimal) -> EntryOrder:
+                last: Decimal, zone_mode: str = "edge") -> EntryOrder:
     """How to enter: market at `last`, or one limit (see the module docstring)."""
     if entry_type == "market" or not entries:
         return EntryOrder(OrderType.MARKET, None, last)
     order_side = entry_side(side)
-    wanted = entries[0] if entry_type == "single" else (
-        max(entries) if side == "long" else min(entries))
+    if entry_type == "single":
+        wanted = entries[0]
+    elif zone_mode == "middle":
+        wanted = (min(entries) + max(entries)) / 2
+    else:
+        wanted = max(entries) if side == "long" else min(entries)
     price = round_price(market, wanted, order_side, PriceIntent.ENTRY)
     return EntryOrder(OrderType.LIMIT, price, price)
 

@@ -6,7 +6,7 @@ Decimal (or a readable refusal) out.
 from __future__ import annotations
 
 import re
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from services.trading.port import (
@@ -35,7 +35,7 @@ def show(value: Decimal, places: int = 8) -> str:
     """A number as a trader reads it: at most `places` decimals, no trailing zeros."""
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and -exponent > places:
-        value = value.quantize(Decimal(1).scaleb(-places))
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     text = format(value.normalize(), "f")
     return "0" if text == "-0" else text
 

@@ -146,6 +146,7 @@ class PositionTracker:
                 if changes:
                     active = await self._positions.active()
                 await self._watch(active, tickers)
+                await self._trail(active, tickers)
                 await self._protect()
                 await self._expire_entries(active)
                 await self._report_stuck(active)
@@ -221,6 +222,34 @@ class PositionTracker:
     async def _next_close_leg(self, position: PositionRow) -> str:
         rows = await self._orders.for_position(position.id)
         return close_leg(sum(leg_kind(o.leg) == "close" for o in rows))
+
+    async def _trail(self, active: list[PositionRow], tickers: dict[str, Ticker]) -> None:
+        """Trailing stop (`exits.trailing_pct`): once the price is far enough in profit that
+        a stop `pct` behind it locks in more than the entry, the stop follows the price —
+        in steps of a quarter of the distance, so a rising market does not replace the
+        stop order every tick."""
+        pct = await self._config.get("exits.trailing_pct")
+        if not pct:
+            return
+        markets: dict[str, Market] | None = None
+        for position in active:
+            ticker = tickers.get(position.symbol)
+            if (position.status not in (OPEN, PARTIALLY_CLOSED) or ticker is None
+                    or position.average_entry is None):
+                continue
+            sign = direction(position.side)
+            wanted = ticker.last * (1 - sign * pct / 100)
+            if (wanted - position.average_entry) * sign <= 0:
+                continue  # not yet past the entry: the signal's stop stands
+            current = position.stop_loss
+            step = ticker.last * pct / 400
+            if current is not None and (wanted - current) * sign < step:
+                continue
+            if markets is None:
+                markets = await self._markets()
+            market = markets.get(position.symbol)
+            if market is not None:
+                await self._exits.replace_stop(position, market, wanted, "trailing")
 
     async def _protect(self) -> None:
         """Place the stop again for every held position left without one (its placement

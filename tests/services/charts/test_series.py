@@ -35,7 +35,7 @@ def test_drawdown_of_an_empty_or_zero_account_is_zero_not_an_error() -> None:
 
 def test_money_and_percent_read_like_a_trader_writes_them() -> None:
     assert money(D("1234.5")) == "1,234.50"
-    assert money(D("1234.5"), 0, signed=True) == "+1,234"
+    assert money(D("1234.5"), 0, signed=True) == "+1,235"  # half up, as traders round
     assert money(D("-12"), signed=True) == "−12.00"
     assert money(D(0), signed=True) == "0.00"
     assert percent(D("-0.0512")) == "−5.1%"

@@ -215,3 +215,45 @@ async def test_a_fill_made_while_the_bot_was_down_is_adopted_at_start(
     assert (position.status, position.closed_amount) == ("partially_closed", D("0.003"))
     assert [t.number for t in h.of(TargetHit)] == [1]
     assert await h.engine.tracker.reconcile() == 0  # applied once
+
+
+async def test_trailing_stop_follows_the_price_once_past_the_entry(h: EngineHarness) -> None:
+    await h.set("exits.trailing_pct", "1")
+    await h.set("exits.break_even_after_tp", "0")
+    pid = await open_long(h)  # entry 95047.5, stop 93000, TP1 96000
+    await h.move("95500")  # 1 % behind is 94545: below the entry, the stop stays
+    assert (await h.position(pid)).stop_loss == D("93000")
+
+    await h.move("95900")  # 94941 < entry 95047.5: still nothing
+    assert (await h.position(pid)).stop_loss == D("93000")
+    await h.move("95950")
+    assert (await h.position(pid)).stop_loss == D("93000")  # 94990.5: still below the entry
+
+    await h.move("99000")  # all targets filled on the way up: closed
+    assert (await h.position(pid)).status == "closed"
+
+
+async def test_trailing_stop_moves_in_steps(h: EngineHarness) -> None:
+    await h.set("exits.trailing_pct", "1")
+    h.paper.fake.set_price("BTC/USDT", "95000")
+    position = await h.engine.on_signal(await h.signal(targets=("120000",)))
+    await h.move("97000")  # 1 % behind: 96030 > entry
+    first = (await h.position(position.id)).stop_loss
+    assert first == D("96030")
+    await h.move("97100")  # 96129: less than a quarter-percent better, not moved
+    assert (await h.position(position.id)).stop_loss == first
+    await h.move("98000")
+    assert (await h.position(position.id)).stop_loss == D("97020")
+    moves = [e for e in h.of(StopMoved) if e.why == "trailing"]
+    assert [m.new for m in moves] == [D("96030"), D("97020")]
+    await h.move("96900")  # the trailed stop fires, in profit
+    after = await h.position(position.id)
+    assert (after.status, after.reason) == ("closed", "break_even")
+    assert after.net_pnl > 0
+
+
+async def test_zone_entry_at_its_middle_when_configured(h: EngineHarness) -> None:
+    await h.set("entry.zone_mode", "middle")
+    h.paper.fake.set_price("BTC/USDT", "95000")
+    waiting = await h.engine.on_signal(await h.signal(entries=("93000", "94000")))
+    assert (await h.legs(waiting.id))["entry"].price == D("93500")
