@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from aiogram import Bot, Dispatcher
@@ -38,6 +38,7 @@ from services.control import TradingControl
 from services.events import (
     EventBus,
     ListenerStateChanged,
+    PostEdited,
     SignalAccepted,
     TradeUpdateReceived,
 )
@@ -51,15 +52,17 @@ from services.metrics import Metrics
 from services.outbox import Outbox
 from services.performance import Performance
 from services.portfolio import Portfolio
+from services.preflight import Check, PreflightReport, PreflightWarned
 from services.run_lock import AlreadyRunning, RunLock
 from services.runtime_config import RuntimeConfig
 from services.scheduler import JobFailed, JobRecovered, Scheduler
 from services.status import StatusService
+from services.trading.edits import SignalEdits
 from services.trading.engine import TradingEngine
 from services.trading.paper import PaperExchange
 from services.trading.port import ExchangeError
 from services.trading.resilient import ResilientExchange, RetryPolicy
-from services.trading.tracker import PaperOrderFeed
+from services.trading.tracker import OrderFeed, PaperOrderFeed
 from storage.audit import AuditLogRepository
 from storage.channels import ChannelRepository
 from storage.database import Database
@@ -72,6 +75,9 @@ from storage.runtime_settings import RuntimeSettingsRepository
 from storage.signals import SignalRepository
 from storage.trades import TradeRepository
 from storage.users import UserRepository
+
+if TYPE_CHECKING:
+    from services.trading.ccxt_exchange import CcxtExchange
 
 SHUTDOWN_GRACE_S = 2.0
 VERSION = "0.1.0"
@@ -134,18 +140,29 @@ class Application:
                                        signals=signals, audit=self.audit, clock=self.clock,
                                        resolve=bot_resolver(self.bot))
         Notifier(access=self.access, outbox=self.outbox, i18n=self.i18n).subscribe_to(self.events)
-        # Paper trading against the exchange's public prices, through the resilient layer
-        # (live trading waits for the preflight checks: see check_can_run).
-        paper = PaperExchange(prices=self.market_data, db=self.db, repo=PaperRepository(self.db),
-                              clock=self.clock, kind=self.market_data.kind)
-        self.exchange = ResilientExchange(paper, retry=RetryPolicy(order_settle_s=0),
-                                          clock=self.clock)
+        # Paper: fills against the exchange's public prices. Live: the keyed ccxt client,
+        # started only after the preflight passes (see start). Both behind the resilient layer.
+        self.live: CcxtExchange | None = None
+        feed: OrderFeed | None = None  # live: the exchange's open-orders book
+        paper_account = None
+        if s.trading.mode == "live":
+            from services.trading.ccxt_exchange import CcxtExchange
+
+            self.live = CcxtExchange.from_settings(s.exchange, clock=self.clock)
+            self.exchange = ResilientExchange(self.live, clock=self.clock)
+        else:
+            paper = PaperExchange(prices=self.market_data, db=self.db,
+                                  repo=PaperRepository(self.db), clock=self.clock,
+                                  kind=self.market_data.kind)
+            self.exchange = ResilientExchange(paper, retry=RetryPolicy(order_settle_s=0),
+                                              clock=self.clock)
+            feed, paper_account = PaperOrderFeed(paper.on_prices), paper.account
         positions, orders = PositionRepository(self.db), PositionOrderRepository(self.db)
+        self.positions = positions
         self.engine = TradingEngine(
             db=self.db, exchange=self.exchange, positions=positions, orders=orders,
             channels=channels, config=self.config, control=self.control, events=self.events,
-            audit=self.audit, clock=self.clock, feed=PaperOrderFeed(paper.on_prices),
-            tz=ZoneInfo(s.reports.timezone))
+            audit=self.audit, clock=self.clock, feed=feed, tz=ZoneInfo(s.reports.timezone))
         self.portfolio = Portfolio(positions=positions, orders=orders, channels=channels,
                                    tracker=self.engine.tracker, exchange=self.exchange)
         self.backups = BackupService(s.database_path, s.backups_dir, keep=s.backups.keep,
@@ -155,9 +172,15 @@ class Application:
             trades=TradeRepository(self.db), equity=self.engine.equity, positions=positions,
             channels=channels, risk=self.engine.risk, control=self.control, config=self.config,
             exchange=self.exchange, clock=self.clock, tz=self.engine.risk.tz,
-            paper_account=paper.account)
+            paper_account=paper_account)
         self.events.subscribe(self.engine.on_signal, SignalAccepted)
         self.events.subscribe(self.engine.on_update, TradeUpdateReceived)
+        self.edits = SignalEdits(
+            db=self.db, positions=positions, orders=orders,
+            settings=RuntimeSettingsRepository(self.db), execution=self.engine.execution,
+            exits=self.engine.exits, events=self.events, audit=self.audit, clock=self.clock,
+            markets=self.exchange.load_markets)
+        self.events.subscribe(self.edits.on_edit, PostEdited)
         self.listener: ChannelListener | None = None
         if not s.telethon.missing():
             self.listener = ChannelListener(
@@ -175,6 +198,7 @@ class Application:
             channel_service=self.channels, runtime_config=self.config, engine=self.engine,
             closer=self.engine.closer, portfolio=self.portfolio, clock=self.clock,
             performance=self.performance, exchange=self.exchange, backups=self.backups,
+            run_preflight=self.preflight, edits=self.edits,
             timezone=s.reports.timezone,
         )
         setup_handlers(self.dp, access=self.access, i18n=self.i18n, metrics=self.metrics)
@@ -193,6 +217,18 @@ class Application:
         self._tasks: list[asyncio.Task[Any]] = []
         self._started = False
 
+    async def preflight(self) -> PreflightReport:
+        """The preflight checks, over the live account (see bot/preflight_command.py)."""
+        from bot.preflight_command import preflight_report
+
+        held = tuple(sorted({p.symbol for p in await self.positions.active()}))
+        if self.live is not None:
+            return await preflight_report(self.settings, config=self.config, clock=self.clock,
+                                          exchange=self.exchange, held_symbols=held,
+                                          rate_limiter_on=self.live.rate_limiter_enabled)
+        return await preflight_report(self.settings, config=self.config, clock=self.clock,
+                                      held_symbols=held)
+
     # -- start -------------------------------------------------------------------------
     async def start(self) -> None:
         """Open the database, check the token, start HTTP, the send queue and polling."""
@@ -206,6 +242,7 @@ class Application:
             logger.info("database migrated to version {} ({})", applied[-1].version,
                         self.settings.database_path)
         self._started = True
+        warnings = await self._preflight_live()
         await self._resume_orders()
         me = await self._reach_telegram()
         logger.info("bot @{} ready, mode {}", me.username, self.settings.trading.mode)
@@ -214,6 +251,8 @@ class Application:
         self._spawn(self._publish_menus(), "menus")
         self._spawn(self._poll(), "polling")
         self.scheduler.start()
+        if warnings:
+            await self.events.publish(PreflightWarned(warnings))
         if self.listener is not None:
             self._spawn(self.listener.run(), "listener")
         else:
@@ -222,6 +261,19 @@ class Application:
         if not self.settings.telegram.admin_ids:
             logger.warning("TELEGRAM__ADMIN_IDS is empty: everyone will be refused. Each "
                            "refusal tells the user their id; add yours and restart.")
+
+    async def _preflight_live(self) -> tuple[Check, ...]:
+        """Live mode starts only when the preflight has no FAIL; its WARNs are returned
+        (sent to the admins once the send queue runs)."""
+        if self.live is None:
+            return ()
+        report = await self.preflight()
+        for check in report.checks:
+            logger.info("preflight {}", check.line())
+        if not report.ok:
+            raise StartupError("live mode refused by the preflight:\n" + "\n".join(
+                check.line() for check in report.failures))
+        return report.warnings
 
     async def _reach_telegram(self) -> User:
         """getMe until it answers: a wrong token is fatal, an outage is waited out."""
@@ -322,6 +374,8 @@ class Application:
     async def stop(self) -> None:
         """Stop polling, let running handlers finish briefly, cancel tasks, close all."""
         if not self._started:
+            if self.live is not None:
+                await self.market_data.close()
             await self.exchange.close()
             await self.bot.session.close()
             self.run_lock.release()
@@ -342,6 +396,8 @@ class Application:
         self._tasks.clear()
         await self.http.stop()
         await self.exchange.close()  # closes the paper exchange and its price source
+        if self.live is not None:
+            await self.market_data.close()  # live: the public client is separate
         await self.bot.session.close()
         await self.db.close()
         self.run_lock.release()

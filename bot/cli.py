@@ -129,6 +129,15 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return restore_backup(settings, args.file)
 
 
+def cmd_preflight(_: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    if isinstance(settings, int):
+        return settings
+    from bot.preflight_command import preflight
+
+    return preflight(settings)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=(
         "signaldesk: Telegram signal channels in, approved trades out."))
@@ -154,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "bot first; the current database is kept aside)")
     restore.add_argument("file", help="a backup file, e.g. data/backups/signaldesk-….sqlite3.gz")
     restore.set_defaults(func=cmd_restore)
+    sub.add_parser("preflight", help="check the live account and the limits before going "
+                   "live (exit 0 when nothing FAILs)").set_defaults(func=cmd_preflight)
     return parser
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,6 +57,8 @@ class TelegramSettings(BaseModel):
 
 class TradingSettings(BaseModel):
     mode: Literal["paper", "live"] = "paper"
+    # Preflight refuses live mode below this balance (in the quote currency, USDT).
+    live_min_balance: Decimal = Field(default=Decimal(50), ge=0)
 
 
 class ExchangeSettings(BaseModel):
@@ -262,9 +265,12 @@ def check_can_run(settings: Settings) -> list[str]:
             "admin or a viewer; remove them from one list."
         )
     if settings.trading.mode == "live":
-        # Live orders wait for the preflight checks (keys, balance, limits, a GO validation).
-        problems.append(
-            "TRADING__MODE=live is not available in this version yet: it needs the preflight "
-            "checks that guard real money — run with TRADING__MODE=paper."
-        )
+        missing = [name for name, value in (("EXCHANGE__API_KEY", settings.exchange.api_key),
+                                            ("EXCHANGE__SECRET", settings.exchange.secret))
+                   if value is None or not value.get_secret_value().strip()]
+        if missing:
+            problems.append(
+                f"TRADING__MODE=live needs {' and '.join(missing)} — create an API key with "
+                "trading (no withdrawal) permission on the exchange and put it in .env."
+            )
     return problems

@@ -16,10 +16,12 @@ from handlers import (
     charts,
     closing,
     control,
+    edits,
     logs,
     performance,
     positions,
     posts,
+    preflight,
     risk,
     settings,
     start,
@@ -39,6 +41,6 @@ def setup_handlers(dp: Dispatcher, *, access: AccessService, i18n: I18n, metrics
     dp.include_routers(build_errors_router(),
                        *(area.build_router()
                          for area in (posts, start, status, positions, closing, control,
-                                      approvals, channels, performance, risk, charts,
-                                      settings, logs, backup)),
+                                      approvals, edits, channels, performance, risk, charts,
+                                      settings, logs, backup, preflight)),
                        build_fallback_router())

@@ -44,6 +44,13 @@ class DecideApproval(Button, prefix="appr"):
     action: str
 
 
+class DecideEdit(Button, prefix="edit"):
+    """Apply or Ignore under a channel's edit of a traded signal."""
+
+    position_id: int
+    apply: bool
+
+
 class ShowPositions(Button, prefix="pos"):
     """◀ ▶ under /positions: show page `page` (0-based) in place."""
 
@@ -74,7 +81,7 @@ class ConfirmHalt(Button, prefix="halt"):
 
 BUTTONS: tuple[type[Button], ...] = (ChooseLanguage, RefreshStatus, ChannelAction, FollowChannel,
                                      DecideApproval, ShowPositions, ShowPosition, ClosePosition,
-                                     ConfirmHalt)
+                                     ConfirmHalt, DecideEdit)
 
 
 def required_role(data: str | None) -> Role | None:

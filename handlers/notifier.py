@@ -9,7 +9,7 @@ from typing import Any
 from aiogram.utils.i18n import I18n
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from handlers.callbacks import FollowChannel
+from handlers.callbacks import DecideEdit, FollowChannel
 from handlers.position_text import (
     approval_card,
     approval_keyboard,
@@ -33,7 +33,9 @@ from services.events import (
 )
 from services.outbox import Outbox, OutgoingMessage
 from services.posts import ListenerState
+from services.preflight import PreflightWarned
 from services.scheduler import JobFailed, JobRecovered
+from services.trading.edits import ApprovalRevised, EditProposed, Plan
 from services.trading.engine_events import (
     ApprovalExpired,
     ApprovalRequested,
@@ -92,7 +94,7 @@ class Notifier:
                 lines.append(_("For signal #{id}.").format(id=event.linked_signal_id))
             return "\n".join(lines), None
         if isinstance(event, PostEdited):
-            head = _("✏️ {channel} edited signal #{id}. Nothing was changed; before:").format(
+            head = _("✏️ {channel} edited signal #{id}. Before:").format(
                 channel=channel_name(event.channel), id=event.previous_signal_id)
             return "\n".join([head, post_excerpt(event.previous_text), _("after:"),
                               post_excerpt(event.post.text)]), None
@@ -102,6 +104,12 @@ class Notifier:
 
     def render_trade(self, event: Any) -> tuple[str, dict[str, Any] | None] | None:
         _ = self._i18n.gettext
+        if isinstance(event, ApprovalRevised):
+            return (_("✏️ The channel edited this signal; the new levels:") + "\n"
+                    + approval_card(event.position, _("the channel")),
+                    approval_keyboard(event.position.id).model_dump(exclude_none=True))
+        if isinstance(event, EditProposed):
+            return edit_text(event, _), edit_keyboard(event.position.id, _)
         if isinstance(event, ApprovalRequested):
             return (approval_card(event.position, event.channel.name),
                     approval_keyboard(event.position.id).model_dump(exclude_none=True))
@@ -171,9 +179,38 @@ class Notifier:
             return _("⚠️ Scheduled job {name} is failing: {reason}. Reported once; the bot "
                      "keeps retrying.").format(name=html.escape(event.name),
                                               reason=html.escape(event.reason))
+        if isinstance(event, PreflightWarned):
+            lines = [_("⚠️ <b>Live trading started with warnings</b> (/preflight):")]
+            lines += [f"• {html.escape(c.name)}: {html.escape(c.detail)}" for c in event.warnings]
+            return "\n".join(lines)
         if isinstance(event, JobRecovered):
             return _("✅ Scheduled job {name} works again.").format(name=html.escape(event.name))
         return None
+
+
+def levels(plan: Plan, _: Any) -> str:
+    entry = " – ".join(price(p) for p in plan.entries) if plan.entries else _("market")
+    targets = " · ".join(price(p) for p in plan.targets) or "—"
+    stop = price(plan.stop_loss) if plan.stop_loss is not None else "—"
+    return _("entry {entry}; targets {targets}; stop {stop}").format(
+        entry=entry, targets=targets, stop=stop)
+
+
+def edit_text(event: EditProposed, _: Any) -> str:
+    return "\n".join([
+        _("✏️ The channel edited the signal of {position}. Nothing changes until you "
+          "choose.").format(position=position_head(event.position)),
+        _("Before: {levels}").format(levels=levels(event.before, _)),
+        _("After: {levels}").format(levels=levels(event.after, _))])
+
+
+def edit_keyboard(position_id: int, _: Any) -> dict[str, Any]:
+    builder = InlineKeyboardBuilder()
+    builder.button(text=_("✅ Apply"), callback_data=DecideEdit(position_id=position_id,
+                                                               apply=True))
+    builder.button(text=_("✖️ Ignore"), callback_data=DecideEdit(position_id=position_id,
+                                                                apply=False))
+    return builder.as_markup().model_dump(exclude_none=True)
 
 
 def channel_name(channel: ChannelRef) -> str:

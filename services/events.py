@@ -71,6 +71,9 @@ class PostEdited:
     post: IncomingPost
     previous_text: str
     previous_signal_id: int | None
+    # The edited post read again, when it still is a sound signal (review applied: prices
+    # rescaled like a new post's); None when the edit made it unreadable or not a signal.
+    signal: ParsedSignal | None = None
 
 
 @dataclass(frozen=True)

@@ -162,9 +162,13 @@ class SignalIntake:
             # like a new post.
             previous = await self._signals.get(previous_signal_id)
             if previous is not None and previous.status == "accepted":
+                edited = reading.result if status == "accepted" and isinstance(
+                    reading.result, ParsedSignal) else None
+                if edited is not None and reading.review is not None:
+                    edited = reading.review.signal
                 await self._events.publish(PostEdited(signal_id, channel, post,
                                                       stored.previous_text or "",
-                                                      previous_signal_id))
+                                                      previous_signal_id, edited))
                 return
         result = reading.result
         if status == "accepted" and isinstance(result, ParsedSignal):

@@ -104,6 +104,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("risk.max_consecutive_losses",
                 N_("Disable a channel after this many losses in a row"), 3, int_between(1, 100),
                 N_("a whole number from 1 to 100")),
+    SettingSpec("risk.require_stop_loss", N_("Skip signals that give no stop loss"), True,
+                boolean, N_("on or off")),
     SettingSpec("risk.max_leverage", N_("Leverage cap for every trade"), 20, int_between(1, 125),
                 N_("a whole number from 1 to 125")),
     SettingSpec("sizing.mode", N_("Position size: quote, equity_pct or risk_pct"), "quote",
@@ -189,7 +191,8 @@ class RuntimeConfig:
             one_position_per_symbol=v["risk.one_position_per_symbol"],
             max_position_pct=v["risk.max_position_pct"],
             channel_allocation_pct=v["risk.channel_allocation_pct"],
-            max_consecutive_losses=v["risk.max_consecutive_losses"])
+            max_consecutive_losses=v["risk.max_consecutive_losses"],
+            require_stop_loss=v["risk.require_stop_loss"])
 
     async def size_rule(self) -> SizeRule:
         v = await self.values()

@@ -30,6 +30,7 @@ _UPDATABLE = {
     "status", "reason", "leverage", "margin", "planned_amount", "filled_amount",
     "average_entry", "realized_pnl", "fees", "opened_at", "closed_at", "approval_expires_at",
     "decided_by", "decided_at", "closed_amount", "stop_loss", "stuck_alerted_at",
+    "entry_prices", "targets",
 }
 
 
@@ -164,6 +165,8 @@ class PositionRepository:
 
 
 def _value(value: Any) -> Any:
+    if isinstance(value, tuple):  # entry_prices / targets: a JSON list of decimals
+        return _prices(value)
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime):

@@ -21,6 +21,7 @@ class RiskLimits:
     max_position_pct: Decimal = Decimal(25)  # one position's margin, % of equity
     channel_allocation_pct: Decimal | None = None  # all of one channel's margin, % of equity
     max_consecutive_losses: int = 3  # a channel losing this many times in a row is disabled
+    require_stop_loss: bool = True  # a signal without a stop loss is not traded
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class RiskSnapshot:
 class EntryCandidate:
     symbol: str
     margin: Decimal
+    has_stop_loss: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,8 @@ def check_entry(limits: RiskLimits, s: RiskSnapshot, candidate: EntryCandidate) 
         return "trading is stopped (/resume to start again)"
     if s.paused:
         return "trading is paused (/resume to take new entries)"
+    if limits.require_stop_loss and not candidate.has_stop_loss:
+        return "the signal gives no stop loss (/set risk.require_stop_loss off to trade such)"
     if s.circuit_open:
         return "the exchange is failing (circuit breaker open); new entries wait"
     if s.drawdown_halted or drawdown_pct(s) >= limits.max_drawdown_pct:

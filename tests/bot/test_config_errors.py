@@ -62,10 +62,13 @@ def test_malformed_token_is_reported_after_the_values_parse(tmp_path: Path) -> N
     assert "abc:def" not in result.stderr
 
 
-def test_live_mode_is_refused_until_preflight_exists() -> None:
-    settings = load_settings(telegram={"bot_token": "1:x"}, trading={"mode": "live"},
-                             exchange={"api_key": "k", "secret": "s"})
-    assert any("TRADING__MODE=live is not available" in p for p in check_can_run(settings))
+def test_live_mode_needs_api_keys() -> None:
+    settings = load_settings(telegram={"bot_token": "1:x"}, trading={"mode": "live"})
+    [problem] = check_can_run(settings)
+    assert problem.startswith("TRADING__MODE=live needs EXCHANGE__API_KEY and EXCHANGE__SECRET")
+    keyed = load_settings(telegram={"bot_token": "1:x"}, trading={"mode": "live"},
+                          exchange={"api_key": "k", "secret": "s"})
+    assert check_can_run(keyed) == []  # the preflight decides the rest, at start
 
 
 def test_admin_listed_as_viewer_too_is_refused() -> None:

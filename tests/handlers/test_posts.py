@@ -127,8 +127,11 @@ async def test_channel_posts_replies_and_edits_from_a_followed_channel(
     telegram.push_update(channel_post_update(CHANNEL, SIGNAL.replace("29000", "28500"),
                                              message_id=100, edited=True))
     edited = await admin_message(telegram, "✏️")
-    assert "✏️" in edited.text and "Nothing was changed" in edited.text
+    assert "✏️" in edited.text and "edited signal" in edited.text and "Before:" in edited.text
     assert "28500" in edited.text and "29000" in edited.text
+    # The signal waits for approval (manual channel): its card takes the new stop.
+    revised = await admin_message(telegram, "the new levels")
+    assert "Stop loss: 28500" in revised.text
     revisions = await app.db.fetch_all("SELECT revision, text FROM post_revisions WHERE post_id = 1")
     assert [r[0] for r in revisions] == [0, 1]
 
