@@ -157,6 +157,8 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         case_sensitive=False,
+        # `KEY=` (as .env.example has it) means "not set", not an empty value.
+        env_ignore_empty=True,
         # Complex values (JSON lists/objects) are decoded by the fields' own validators,
         # so a bad value becomes one readable problem instead of aborting the whole load.
         enable_decoding=False,

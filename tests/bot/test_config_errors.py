@@ -110,3 +110,11 @@ def test_config_error_carries_one_problem_per_field(monkeypatch: pytest.MonkeyPa
     assert caught.value.problems == [
         'TELEGRAM__VIEWER_IDS is invalid (got "two"): expected a JSON list of numeric '
         "Telegram user ids, e.g. [123456789]."]
+
+
+def test_the_env_example_loads_with_its_empty_values_as_unset() -> None:
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    settings = load_settings(_env_file=example, telegram={"bot_token": "1:x"})
+    assert settings.trading.mode == "paper" and settings.exchange.api_key is None
+    assert settings.telethon.missing() == ["TELETHON__API_ID", "TELETHON__API_HASH"]
+    assert check_can_run(settings) == []
