@@ -3,18 +3,14 @@
 No Telegram here: each method gathers the numbers from the repositories and the risk
 monitor and returns typed data that the handlers turn into text or charts. Periods are cut
 at local midnight in `tz` (the risk monitor's zone, so /pnl and the daily loss limit agree).
-
-The equity a period starts with is the first equity snapshot inside it; a period without
-snapshots (the bot was off) starts with the opening equity plus the net PnL of the trades
-closed since the opening, when the opening is known. The opening is the paper account's
-starting balance, or else the first equity snapshot ever written.
+The equity each period starts with comes from `services.equity_history`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -23,6 +19,7 @@ from loguru import logger
 from services.charts.data import ChannelResult, DayPnl, EquityPoint
 from services.clock import Clock
 from services.control import ControlState, TradingControl, TradingState
+from services.equity_history import EquityHistory, Opening
 from services.periods import Period, PeriodKind, PeriodPnl, period_bounds, period_pnl
 from services.portfolio import channel_label
 from services.runtime_config import RuntimeConfig
@@ -39,16 +36,7 @@ from storage.positions import PositionRepository
 from storage.trades import TradeRepository
 
 ZERO = Decimal(0)
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_EQUITY_POINTS = 1500  # a 1200-pixel-wide chart shows no more; snapshots come every 5 min
-
-
-@dataclass(frozen=True)
-class Opening:
-    """Where the account's equity curve starts."""
-
-    at: datetime
-    equity: Decimal
 
 
 @dataclass(frozen=True)
@@ -105,7 +93,7 @@ class Performance:
         self._exchange = exchange
         self._clock = clock
         self.tz = tz
-        self._paper_account = paper_account
+        self.history = EquityHistory(trades=trades, equity=equity, paper_account=paper_account)
         self.quote = quote
 
     # ---- periods ------------------------------------------------------------------------------
@@ -120,33 +108,11 @@ class Performance:
                           starting_equity_at=await self._starting_equities(periods))
 
     async def _starting_equities(self, periods: list[Period]) -> dict[datetime, Decimal]:
-        found: dict[datetime, Decimal] = {}
-        missing: list[Period] = []
-        for period in periods:
-            first = await self._equity.first_since(period.start)
-            if first is not None and first.at < period.end:
-                found[period.start] = first.equity
-            else:
-                missing.append(period)
-        opening = await self.opening() if missing else None
-        if opening is None:
-            return found
-        missing = [p for p in missing if p.end > opening.at]  # the account existed
-        if missing:
-            # Realised equity: the opening plus every trade closed before the period.
-            rows = await self._trades.closed_between(opening.at, missing[-1].start)
-            for period in missing:
-                found[period.start] = opening.equity + sum(
-                    (r.net_pnl for r in rows if r.closed_at < period.start), ZERO)
-        return found
+        return await self.history.starting_equities(periods)
 
     async def opening(self) -> Opening | None:
         """The paper account's starting balance, else the first equity snapshot."""
-        if self._paper_account is not None:
-            account = await self._paper_account()
-            return Opening(account.started_at, account.starting_balance)
-        first = await self._equity.first_since(EPOCH)
-        return Opening(first.at, first.equity) if first is not None else None
+        return await self.history.opening()
 
     # ---- statistics ---------------------------------------------------------------------------
     async def stats(self, channel_id: int | None = None) -> StatsReport:
