@@ -63,6 +63,7 @@ from services.trading.paper import PaperExchange
 from services.trading.port import ExchangeError
 from services.trading.resilient import ResilientExchange, RetryPolicy
 from services.trading.tracker import OrderFeed, PaperOrderFeed
+from services.validation import Validation
 from storage.audit import AuditLogRepository
 from storage.channels import ChannelRepository
 from storage.database import Database
@@ -173,6 +174,9 @@ class Application:
             channels=channels, risk=self.engine.risk, control=self.control, config=self.config,
             exchange=self.exchange, clock=self.clock, tz=self.engine.risk.tz,
             paper_account=paper_account)
+        self.validation = Validation(
+            trades=TradeRepository(self.db), history=self.performance.history,
+            config=self.config, clock=self.clock, data_dir=s.data_dir, mode=s.trading.mode)
         self.events.subscribe(self.engine.on_signal, SignalAccepted)
         self.events.subscribe(self.engine.on_update, TradeUpdateReceived)
         self.edits = SignalEdits(
@@ -198,7 +202,7 @@ class Application:
             channel_service=self.channels, runtime_config=self.config, engine=self.engine,
             closer=self.engine.closer, portfolio=self.portfolio, clock=self.clock,
             performance=self.performance, exchange=self.exchange, backups=self.backups,
-            run_preflight=self.preflight, edits=self.edits,
+            run_preflight=self.preflight, edits=self.edits, validation=self.validation,
             timezone=s.reports.timezone,
         )
         setup_handlers(self.dp, access=self.access, i18n=self.i18n, metrics=self.metrics)

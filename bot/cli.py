@@ -1,4 +1,4 @@
-"""`python -m bot <command>`: run, migrate, login, parse, backup, restore.
+"""`python -m bot <command>`: run, migrate, login, parse, backup, restore, preflight, validate.
 
 Configuration is checked before the heavy imports (aiogram, ccxt, matplotlib), so a
 missing token is reported in well under a second with exit code 2.
@@ -138,6 +138,21 @@ def cmd_preflight(_: argparse.Namespace) -> int:
     return preflight(settings)
 
 
+def _days(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 365:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days from 1 to 365")
+    return int(text)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    settings = _settings_or_exit()
+    if isinstance(settings, int):
+        return settings
+    from bot.validate_command import validate
+
+    return validate(settings, args.days)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description=(
         "signaldesk: Telegram signal channels in, approved trades out."))
@@ -165,6 +180,11 @@ def build_parser() -> argparse.ArgumentParser:
     restore.set_defaults(func=cmd_restore)
     sub.add_parser("preflight", help="check the live account and the limits before going "
                    "live (exit 0 when nothing FAILs)").set_defaults(func=cmd_preflight)
+    validate = sub.add_parser("validate", help="GO or NO-GO for live trading from the "
+                              "recent results (exit 0 on GO, 1 on NO-GO)")
+    validate.add_argument("--days", type=_days, metavar="N",
+                          help="days of results to judge (default: validation.window_days)")
+    validate.set_defaults(func=cmd_validate)
     return parser
 
 

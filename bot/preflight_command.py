@@ -12,7 +12,7 @@ import sys
 from collections.abc import Awaitable, Callable
 
 from bot.settings import Settings
-from services.clock import Clock, SystemClock
+from services.clock import Clock
 from services.preflight import (
     Check,
     Preflight,
@@ -87,26 +87,17 @@ def print_report(report: PreflightReport) -> None:
 
 def preflight(settings: Settings) -> int:
     """`python -m bot preflight`."""
-    from services.audit import AuditTrail
-    from storage.audit import AuditLogRepository
-    from storage.database import Database, DatabaseError
-    from storage.runtime_settings import RuntimeSettingsRepository
+    from bot.offline import opened
+    from storage.database import DatabaseError
 
     async def run() -> int:
-        clock = SystemClock()
-        db = Database(settings.database_path)
         try:
-            await db.open()
-            await db.migrate()
+            async with opened(settings) as offline:
+                report = await preflight_report(settings, config=offline.config,
+                                                clock=offline.clock)
         except DatabaseError as exc:
             print(f"preflight failed: {exc}", file=sys.stderr)
             return EXIT_CONFIG
-        try:
-            config = RuntimeConfig(db, RuntimeSettingsRepository(db),
-                                   AuditTrail(AuditLogRepository(db), clock), clock)
-            report = await preflight_report(settings, config=config, clock=clock)
-        finally:
-            await db.close()
         print_report(report)
         return EXIT_OK if report.ok else EXIT_FAILED
 

@@ -26,6 +26,7 @@ from handlers import (
     settings,
     start,
     status,
+    validation,
 )
 from handlers.access import AccessGate
 from handlers.errors import build_errors_router, build_fallback_router
@@ -42,5 +43,5 @@ def setup_handlers(dp: Dispatcher, *, access: AccessService, i18n: I18n, metrics
                        *(area.build_router()
                          for area in (posts, start, status, positions, closing, control,
                                       approvals, edits, channels, performance, risk, charts,
-                                      settings, logs, backup, preflight)),
+                                      settings, logs, backup, validation, preflight)),
                        build_fallback_router())

@@ -56,6 +56,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("set", N_("Change a setting: /set key value"), Role.ADMIN, usage="<key> <value>"),
     CommandSpec("logs", N_("Recent audit log entries"), Role.ADMIN, usage="[n]"),
     CommandSpec("backup", N_("Back up the database now and send the file"), Role.ADMIN),
+    CommandSpec("validate", N_("GO or NO-GO for live trading, from recent results"),
+                Role.ADMIN, usage="[days]"),
     CommandSpec("preflight", N_("Check the live account and limits before going live"),
                 Role.ADMIN),
     CommandSpec("lang", N_("Language: English or Russian"), Role.VIEWER, usage="[en|ru]"),

@@ -15,9 +15,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Protocol
 
 from services.periods import Period
-from services.trading.paper import PaperAccount
 from storage.equity import EquityRepository
 from storage.trades import TradeRepository
 
@@ -33,9 +33,20 @@ class Opening:
     equity: Decimal
 
 
+class OpenedAccount(Protocol):
+    """The paper account as it was opened (services.trading.paper.PaperAccount, or its
+    database row)."""
+
+    @property
+    def started_at(self) -> datetime: ...
+
+    @property
+    def starting_balance(self) -> Decimal: ...
+
+
 class EquityHistory:
     def __init__(self, *, trades: TradeRepository, equity: EquityRepository,
-                 paper_account: Callable[[], Awaitable[PaperAccount | None]] | None = None
+                 paper_account: Callable[[], Awaitable[OpenedAccount | None]] | None = None
                  ) -> None:
         """`paper_account` gives the paper account's opening balance (None in live mode)."""
         self._trades = trades

@@ -129,6 +129,16 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 int_between(0, 20), N_("a target number from 0 to 20")),
     SettingSpec("positions.stuck_hours", N_("Report a position open longer than this, hours"),
                 72, int_between(1, 8760), N_("hours from 1 to 8760")),
+    SettingSpec("validation.window_days", N_("GO / NO-GO: days of results judged"), 30,
+                int_between(1, 365), N_("days from 1 to 365")),
+    SettingSpec("validation.min_trades", N_("GO / NO-GO: fewest closed trades"), 10,
+                int_between(1, 10000), N_("a whole number from 1 to 10000")),
+    SettingSpec("validation.min_win_rate_pct", N_("GO / NO-GO: lowest win rate, %"), D(45),
+                decimal_between(D(0), D(100)), N_("a percentage from 0 to 100")),
+    SettingSpec("validation.min_sharpe", N_("GO / NO-GO: lowest per-trade Sharpe ratio"),
+                D("0.5"), decimal_between(D(-10), D(10)), N_("a number from -10 to 10")),
+    SettingSpec("validation.max_drawdown_pct", N_("GO / NO-GO: largest drawdown, %"), D(15),
+                decimal_between(D("0.1"), D(100)), N_("a percentage from 0.1 to 100")),
 )
 _BY_KEY = {spec.key: spec for spec in SETTINGS}
 
