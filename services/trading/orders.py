@@ -57,24 +57,41 @@ def entry_order(market: Market, side: str, entry_type: str, entries: tuple[Decim
     return EntryOrder(OrderType.LIMIT, price, price)
 
 
-def split_ladder(amount: Decimal, n: int, market: Market) -> list[Decimal]:
-    """`amount` split over `n` take-profits: equal legs rounded down to the lot step, the
-    remainder on the last leg, so the legs sum to `amount` exactly.
+def ladder_weights(weights: tuple[Decimal, ...], n: int) -> list[Decimal]:
+    """The weights of `n` take-profits from the configured `weights`: equal (all 1) without
+    weights; the first `n` when there are more; the last one repeated for targets beyond
+    the list ("50,30,20" over five targets is 50:30:20:20:20). Not normalised: a leg is
+    amount × weight / sum, computed in that order so that equal legs stay exact."""
+    if not weights:
+        return [Decimal(1)] * n
+    return [*weights[:n], *[weights[-1]] * (n - len(weights))]
 
-    When equal legs would be below the market's minimum amount, fewer legs are used (the
-    first targets, the remainder on the last one used); the result always has at least one
-    leg and at most `n`.
+
+def split_ladder(amount: Decimal, n: int, market: Market,
+                 weights: tuple[Decimal, ...] = ()) -> list[Decimal]:
+    """`amount` split over `n` take-profits by `weights` (equal when empty, see
+    `ladder_weights`): each leg rounded down to the lot step, the remainder on the last leg,
+    so the legs sum to `amount` exactly.
+
+    When a leg would be below the market's minimum amount, fewer legs are used (the first
+    targets, their weights normalised again); the result always has at least one leg and at
+    most `n`.
     """
     if n < 1:
         raise ValueError("a ladder has at least one leg")
     if amount <= ZERO:
         return []
+    if any(w <= ZERO for w in weights):
+        raise ValueError("take-profit weights must be positive")
     smallest = max(market.min_amount, market.amount_step, Decimal(0))
-    legs = n
-    while legs > 1 and round_amount(market, amount / legs) < smallest:
-        legs -= 1
-    each = round_amount(market, amount / legs)
-    return [each] * (legs - 1) + [amount - each * (legs - 1)]
+    for legs in range(n, 0, -1):
+        chosen = ladder_weights(weights, legs)
+        total = sum(chosen, ZERO)
+        parts = [round_amount(market, amount * w / total) for w in chosen[:-1]]
+        last = amount - sum(parts, ZERO)
+        if legs == 1 or (min(parts) >= smallest and last >= smallest):
+            return [*parts, last]
+    raise AssertionError("unreachable: one leg is always returned")
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,20 @@ def test_ladder_too_small_for_every_target_uses_fewer_legs() -> None:
     assert split_ladder(D("1"), 3, SOL) == [D("1")]
 
 
+def test_weighted_ladders() -> None:
+    weights = (D(50), D(30), D(20))
+    assert split_ladder(D("10"), 3, SOL, weights) == [D("5"), D("3"), D("2")]
+    # Two targets: the first two weights, normalised (50:30 → 6.25 and 3.75 of 10).
+    assert split_ladder(D("10"), 2, SOL, weights) == [D("6"), D("4")]
+    # Five targets: the last weight repeats (50:30:20:20:20 of 0.140).
+    assert split_ladder(D("0.140"), 5, BTC, weights) == [
+        D("0.050"), D("0.030"), D("0.020"), D("0.020"), D("0.020")]
+    # A leg below the minimum: fewer targets (3 SOL at 80:10:10 → 2 and 1).
+    assert split_ladder(D("3"), 3, SOL, (D(80), D(10), D(10))) == [D("2"), D("1")]
+    with pytest.raises(ValueError, match="positive"):
+        split_ladder(D("3"), 2, SOL, (D(1), D(0)))
+
+
 def test_entry_orders() -> None:
     last = D("95000")
     assert entry_order(BTC, "long", "market", (), last).type is OrderType.MARKET
