@@ -82,7 +82,7 @@ async def test_a_spot_signal_is_bought_its_target_sold_and_its_stop_closes_the_r
     await app.engine.tracker.tick()
     closed = await app.positions.get(position.id)
     assert closed.status == "closed" and closed.remaining == 0
-    assert closed.reason in ("sl", "break_even")
+    assert str(closed.reason) in ("sl", "break_even")
     assert closed.realized_pnl > 0  # TP1's profit kept; the rest sold near the entry
     assert await app.positions.active() == []
     if live:
