@@ -56,7 +56,7 @@ from services.preflight import Check, PreflightReport, PreflightWarned
 from services.run_lock import AlreadyRunning, RunLock
 from services.runtime_config import RuntimeConfig
 from services.scheduler import JobFailed, JobRecovered, Scheduler
-from services.status import StatusService
+from services.status import StatusService, TradingFiguresSource
 from services.trading.edits import SignalEdits
 from services.trading.engine import TradingEngine
 from services.trading.paper import PaperExchange
@@ -115,10 +115,6 @@ class Application:
             timezone=s.reports.timezone,
             on_failure=lambda name, reason: self.events.publish(JobFailed(name, reason)),
             on_recovered=lambda name: self.events.publish(JobRecovered(name)))
-        self.status = StatusService(mode=s.trading.mode, exchange=s.exchange.id,
-                                    market=s.exchange.market, control=self.control,
-                                    health=self.health, jobs=self.scheduler.jobs,
-                                    timezone=s.reports.timezone)
         self.i18n = build_i18n()
         token = s.telegram.bot_token.get_secret_value() if s.telegram.bot_token else ""
         self.bot: Bot = create_bot(token, s.telegram.api_base, self.health.poll_succeeded,
@@ -195,6 +191,12 @@ class Application:
             self.channels.on_change(self.listener.refresh_channels)
         self.http = HttpApi(host=s.http.host, port=s.http.port, health=self.health,
                             metrics=self.metrics)
+        self.status = StatusService(
+            mode=s.trading.mode, exchange=s.exchange.id, market=s.exchange.market,
+            control=self.control, health=self.health, jobs=self.scheduler.jobs,
+            timezone=s.reports.timezone, figures=TradingFiguresSource(
+                portfolio=self.portfolio, performance=self.performance,
+                equity=self.engine.equity, circuit=lambda: self.exchange.breaker.state))
         self.dp = Dispatcher(
             settings=s, mode=s.trading.mode, db=self.db, metrics=self.metrics, audit=self.audit,
             access=self.access, control=self.control, status_service=self.status,

@@ -12,6 +12,7 @@ from aiogram.utils.i18n import I18n
 from handlers import (
     approvals,
     backup,
+    balance,
     channels,
     charts,
     closing,
@@ -41,7 +42,7 @@ def setup_handlers(dp: Dispatcher, *, access: AccessService, i18n: I18n, metrics
     ActorLocaleMiddleware(i18n).setup(dp)
     dp.include_routers(build_errors_router(),
                        *(area.build_router()
-                         for area in (posts, start, status, positions, closing, control,
+                         for area in (posts, start, status, balance, positions, closing, control,
                                       approvals, edits, channels, performance, risk, charts,
                                       settings, logs, backup, validation, preflight)),
                        build_fallback_router())

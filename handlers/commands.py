@@ -23,6 +23,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("start", N_("Start: what this bot is and your role"), Role.VIEWER),
     CommandSpec("help", N_("Commands you can use"), Role.VIEWER),
     CommandSpec("status", N_("Mode, trading state, health"), Role.VIEWER),
+    CommandSpec("balance", N_("Equity, free and in use, per asset"), Role.VIEWER),
     CommandSpec("positions", N_("Active positions with PnL"), Role.VIEWER),
     CommandSpec("position", N_("One position in full: orders, fills, chart"), Role.VIEWER,
                 usage="<id>"),

@@ -12,10 +12,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from handlers.callbacks import RefreshStatus
 from handlers.commands import command
+from handlers.i18n import N_
+from handlers.performance import signed
+from handlers.position_text import money
 from handlers.ui import edit_in_place, format_duration, format_utc
 from services.control import TradingState
 from services.scheduler import JobInfo
-from services.status import StatusService, StatusSnapshot
+from services.status import StatusService, StatusSnapshot, TradingFigures
+from services.trading.breaker import BreakerState
 
 
 def status_text(s: StatusSnapshot) -> str:
@@ -43,11 +47,34 @@ def status_text(s: StatusSnapshot) -> str:
             mark=ok if s.database_ok else bad, mark2=ok if s.polling_ok else bad),
         _("Uptime: {uptime}").format(uptime=format_duration(s.uptime_s)),
     ]
+    if s.trading is not None:
+        lines[4:4] = trading_lines(s.trading)
     if s.jobs:
         zone = ZoneInfo(s.timezone)
         lines.append(_("<b>Jobs</b> (times in {zone}):").format(zone=html.escape(s.timezone)))
         lines.extend(job_line(job, zone) for job in s.jobs)
     return "\n".join(lines)
+
+
+CIRCUIT = {BreakerState.CLOSED: N_("✅ closed (orders go through)"),
+           BreakerState.OPEN: N_("❌ open — the exchange keeps failing; new entries wait"),
+           BreakerState.HALF_OPEN: N_("⚠️ half-open — trying the exchange again")}
+
+
+def trading_lines(t: TradingFigures) -> list[str]:
+    lines = [
+        _("Exchange circuit: {state}").format(state=_(CIRCUIT[t.circuit])),
+        _("Positions: {open} open, {waiting} waiting").format(open=t.open_positions,
+                                                              waiting=t.waiting_positions),
+        _("Today: {pnl} {quote} closed, {unrealized} {quote} open").format(
+            pnl=signed(t.today_net_pnl), unrealized=signed(t.unrealized_pnl), quote=t.quote),
+    ]
+    if t.equity is not None and t.equity_at is not None:
+        lines.append(_("Equity: {equity} {quote} (at {when})").format(
+            equity=money(t.equity), quote=t.quote, when=format_utc(t.equity_at)))
+    else:
+        lines.append(_("Equity: not measured yet"))
+    return lines
 
 
 def job_line(job: JobInfo, zone: ZoneInfo) -> str:

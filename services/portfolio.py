@@ -14,13 +14,15 @@ from loguru import logger
 
 from services.errors import UserFacingError
 from services.trading.pnl import pnl_pct, unrealized_pnl
-from services.trading.port import Exchange, ExchangeError, Ticker
+from services.trading.port import Balance, Exchange, ExchangeError, Ticker
 from services.trading.tracker import PositionTracker
 from storage.channels import ChannelRepository, ChannelRow
 from storage.position_orders import PositionOrderRepository, PositionOrderRow
 from storage.positions import PositionRepository, PositionRow
 
 PER_PAGE = 5
+ZERO = Decimal(0)
+HELD = ("open", "partially_closed")
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,29 @@ class PositionsPage:
     page: int  # 0-based, clamped to the pages there are
     pages: int
     total: int
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """The active positions at a glance (prices of the tracker's last tick, no request)."""
+
+    open: int  # open or partly closed
+    waiting: int  # waiting for their entry or for an approval
+    unrealized_pnl: Decimal
+
+
+@dataclass(frozen=True)
+class AssetLine:
+    balance: Balance
+    value: Decimal | None  # in the quote currency (None: no price known for the coin)
+
+
+@dataclass(frozen=True)
+class BalanceView:
+    quote: str
+    assets: tuple[AssetLine, ...]  # the quote currency first, then by value
+    equity: Decimal  # the quote's total plus the value of the coins held (spot)
+    exposure: Exposure
 
 
 @dataclass(frozen=True)
@@ -85,6 +110,40 @@ class Portfolio:
                                   id=position_id)
         [view] = await self._views([position])
         return PositionDetail(view, tuple(await self._orders.for_position(position_id)))
+
+    async def exposure(self) -> Exposure:
+        active = await self._positions.active()
+        prices = self._tracker.prices
+        held = [p for p in active if p.status in HELD]
+        unrealized = sum((unrealized_pnl(p.side, p.average_entry,
+                                         t.last if (t := prices.get(p.symbol)) else None,
+                                         p.remaining) for p in held), ZERO)
+        return Exposure(len(held), len(active) - len(held), unrealized)
+
+    async def balance(self, quote: str = "USDT") -> BalanceView:
+        """The account's balances as the exchange reports them, each coin valued in `quote`
+        at the latest price; raises UserFacingError when the exchange does not answer."""
+        try:
+            balances = await self._exchange.fetch_balance()
+        except ExchangeError as exc:
+            raise UserFacingError("The exchange did not answer ({why}). Try again in a "
+                                  "minute; /status shows the exchange's state.",
+                                  why=exc.reason[:200]) from None
+        held = {c: b for c, b in balances.items() if b.total != 0 or c == quote}
+        coins = {f"{c}/{quote}" for c in held if c != quote}
+        prices = await self._prices(coins) if coins else {}
+        lines = []
+        for currency, balance in held.items():
+            if currency == quote:
+                value: Decimal | None = balance.total
+            else:
+                ticker = prices.get(f"{currency}/{quote}")
+                value = balance.total * ticker.last if ticker else None
+            lines.append(AssetLine(balance, value))
+        lines.sort(key=lambda a: (a.balance.currency != quote, -(a.value or ZERO),
+                                  a.balance.currency))
+        equity = sum((a.value for a in lines if a.value is not None), ZERO)
+        return BalanceView(quote, tuple(lines), equity, await self.exposure())
 
     async def _views(self, positions: list[PositionRow]) -> list[PositionView]:
         prices = await self._prices({p.symbol for p in positions

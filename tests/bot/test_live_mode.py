@@ -21,6 +21,11 @@ from tests.handlers.test_positions import BTC, follow_auto, post_signal
 
 @pytest.fixture(autouse=True)
 def live_account(exchange: FakeExchange) -> None:
+    fund_live_account(exchange)
+
+
+def fund_live_account(exchange: FakeExchange) -> None:
+    """1000 USDT of futures balance and keys for it, the rate limiter kept on."""
     exchange.set_balance("USDT", "1000", market="futures")
     config = {k: v for k, v in exchange.ccxt_config("futures").items()
               if k not in ("apiKey", "secret")}
