@@ -29,6 +29,7 @@ from handlers import setup_handlers
 from handlers.i18n import build_i18n
 from handlers.menu import publish_commands
 from handlers.notifier import Notifier
+from handlers.reports import ReportSender
 from services.access import AccessService
 from services.audit import AuditTrail
 from services.backup import BackupService
@@ -53,6 +54,7 @@ from services.outbox import Outbox
 from services.performance import Performance
 from services.portfolio import Portfolio
 from services.preflight import Check, PreflightReport, PreflightWarned
+from services.reports import Reports
 from services.run_lock import AlreadyRunning, RunLock
 from services.runtime_config import RuntimeConfig
 from services.scheduler import JobFailed, JobRecovered, Scheduler
@@ -170,6 +172,10 @@ class Application:
             channels=channels, risk=self.engine.risk, control=self.control, config=self.config,
             exchange=self.exchange, clock=self.clock, tz=self.engine.risk.tz,
             paper_account=paper_account)
+        self.reports = Reports(performance=self.performance, portfolio=self.portfolio,
+                               trades=TradeRepository(self.db), clock=self.clock)
+        self.report_sender = ReportSender(reports=self.reports, performance=self.performance,
+                                          access=self.access, outbox=self.outbox, i18n=self.i18n)
         self.validation = Validation(
             trades=TradeRepository(self.db), history=self.performance.history,
             config=self.config, clock=self.clock, data_dir=s.data_dir, mode=s.trading.mode)
@@ -205,7 +211,7 @@ class Application:
             closer=self.engine.closer, portfolio=self.portfolio, clock=self.clock,
             performance=self.performance, exchange=self.exchange, backups=self.backups,
             run_preflight=self.preflight, edits=self.edits, validation=self.validation,
-            timezone=s.reports.timezone,
+            timezone=s.reports.timezone, reports=self.reports,
         )
         setup_handlers(self.dp, access=self.access, i18n=self.i18n, metrics=self.metrics)
         self.metrics.info.info({"version": VERSION, "mode": s.trading.mode,
@@ -220,6 +226,8 @@ class Application:
         self.scheduler.add_interval("reconciliation", s.jobs.reconcile_interval_s,
                                     self._reconcile)
         self.scheduler.add_cron("backup", s.backups.at, self._backup)
+        self.scheduler.add_cron("daily_report", s.reports.daily_at, self.report_sender.daily)
+        self.scheduler.add_cron("weekly_report", s.reports.weekly_at, self.report_sender.weekly)
         self._tasks: list[asyncio.Task[Any]] = []
         self._started = False
 

@@ -23,6 +23,7 @@ from handlers import (
     positions,
     posts,
     preflight,
+    reports,
     risk,
     settings,
     start,
@@ -43,6 +44,6 @@ def setup_handlers(dp: Dispatcher, *, access: AccessService, i18n: I18n, metrics
     dp.include_routers(build_errors_router(),
                        *(area.build_router()
                          for area in (posts, start, status, balance, positions, closing, control,
-                                      approvals, edits, channels, performance, risk, charts,
-                                      settings, logs, backup, validation, preflight)),
+                                      approvals, edits, channels, performance, reports, risk,
+                                      charts, settings, logs, backup, validation, preflight)),
                        build_fallback_router())

@@ -42,6 +42,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
                 usage="[n]"),
     CommandSpec("monthly", N_("Profit per month, the last n months (3)"), Role.VIEWER,
                 usage="[n]"),
+    CommandSpec("report", N_("Daily report or weekly summary, with charts"), Role.VIEWER,
+                usage="[yesterday|week|last week]"),
     CommandSpec("stats", N_("Trade statistics per channel and in total"), Role.VIEWER,
                 usage="[@channel]"),
     CommandSpec("risk", N_("Risk limits, their use, and halts"), Role.VIEWER),

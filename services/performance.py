@@ -123,9 +123,9 @@ class Performance:
         stats = stats_by_channel((ClosedTrade.from_row(r) for r in rows),
                                  starting_equity=starting)
         ids = set(stats.channels) | ({channel_id} if channel_id is not None else set())
-        return StatsReport(stats, await self._names(ids), starting)
+        return StatsReport(stats, await self.channel_names(ids), starting)
 
-    async def _names(self, ids: set[int]) -> dict[int, str]:
+    async def channel_names(self, ids: set[int]) -> dict[int, str]:
         return {i: channel_label(await self._channels.get(i), i) for i in sorted(ids)}
 
     # ---- risk ---------------------------------------------------------------------------------
@@ -148,7 +148,7 @@ class Performance:
             margins: dict[int, Decimal] = {}
             for p in active:
                 margins[p.channel_id] = margins.get(p.channel_id, ZERO) + p.margin
-            names = await self._names(set(margins))
+            names = await self.channel_names(set(margins))
             allocations = [LimitUse(names[c], m / held * HUNDRED if held > 0 else ZERO,
                                     settings.channel_allocation_pct, blocking=False)
                            for c, m in sorted(margins.items(), key=lambda i: -i[1])]

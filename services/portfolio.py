@@ -54,6 +54,7 @@ class Exposure:
     open: int  # open or partly closed
     waiting: int  # waiting for their entry or for an approval
     unrealized_pnl: Decimal
+    margin: Decimal = ZERO  # committed by every active position, waiting ones included
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,8 @@ class Portfolio:
         unrealized = sum((unrealized_pnl(p.side, p.average_entry,
                                          t.last if (t := prices.get(p.symbol)) else None,
                                          p.remaining) for p in held), ZERO)
-        return Exposure(len(held), len(active) - len(held), unrealized)
+        return Exposure(len(held), len(active) - len(held), unrealized,
+                        sum((p.margin for p in active), ZERO))
 
     async def balance(self, quote: str = "USDT") -> BalanceView:
         """The account's balances as the exchange reports them, each coin valued in `quote`
