@@ -49,10 +49,11 @@ from services.intake import SignalIntake
 from services.listener import ChannelListener, ListenerAlert
 from services.listener_session import client_from_settings
 from services.market_check import MarketCheck
-from services.metrics import Metrics
+from services.metrics import Metrics, Tallies
 from services.outbox import Outbox
 from services.performance import Performance
 from services.portfolio import Portfolio
+from services.posts import ListenerState
 from services.preflight import Check, PreflightReport, PreflightWarned
 from services.reports import Reports
 from services.run_lock import AlreadyRunning, RunLock
@@ -197,12 +198,13 @@ class Application:
             self.channels.on_change(self.listener.refresh_channels)
         self.http = HttpApi(host=s.http.host, port=s.http.port, health=self.health,
                             metrics=self.metrics)
+        self.figures = TradingFiguresSource(
+            portfolio=self.portfolio, performance=self.performance, equity=self.engine.equity,
+            circuit=lambda: self.exchange.breaker.state)
         self.status = StatusService(
             mode=s.trading.mode, exchange=s.exchange.id, market=s.exchange.market,
             control=self.control, health=self.health, jobs=self.scheduler.jobs,
-            timezone=s.reports.timezone, figures=TradingFiguresSource(
-                portfolio=self.portfolio, performance=self.performance,
-                equity=self.engine.equity, circuit=lambda: self.exchange.breaker.state))
+            timezone=s.reports.timezone, figures=self.figures)
         self.dp = Dispatcher(
             settings=s, mode=s.trading.mode, db=self.db, metrics=self.metrics, audit=self.audit,
             access=self.access, control=self.control, status_service=self.status,
@@ -383,6 +385,30 @@ class Application:
         metrics.messages_sent.set(stats.sent)
         metrics.send_retries.set(stats.retries)
         metrics.flood_waits.set(stats.flood_waits)
+        metrics.listener_connected.set(1 if self.listener is not None
+                                       and self.listener.state is ListenerState.CONNECTED else 0)
+        metrics.circuit.state(self.exchange.breaker.state.value)
+        exchange = self.exchange.stats
+        metrics.count(Tallies(orders_sent=exchange.orders_sent,
+                              orders_failed=exchange.orders_failed,
+                              exchange_errors=dict(exchange.errors),
+                              jobs=tuple(self.scheduler.jobs())))
+        if self.db.is_open:
+            await self._refresh_trading_metrics(metrics)
+
+    async def _refresh_trading_metrics(self, metrics: Metrics) -> None:
+        figures = await self.figures()
+        metrics.positions.labels(state="open").set(figures.open_positions)
+        metrics.positions.labels(state="waiting").set(figures.waiting_positions)
+        if figures.equity is not None:
+            metrics.equity.set(float(figures.equity))
+        metrics.daily_pnl.set(float(figures.today_net_pnl))
+        metrics.unrealized_pnl.set(float(figures.unrealized_pnl))
+        metrics.margin_in_use.set(float(figures.margin_in_use))
+        metrics.capital_at_risk.set(float(figures.at_risk))
+        trades, wins = await TradeRepository(self.db).outcomes()
+        if trades:
+            metrics.win_rate.set(wins / trades)
 
     # -- stop --------------------------------------------------------------------------
     async def stop(self) -> None:

@@ -55,6 +55,7 @@ class Exposure:
     waiting: int  # waiting for their entry or for an approval
     unrealized_pnl: Decimal
     margin: Decimal = ZERO  # committed by every active position, waiting ones included
+    at_risk: Decimal = ZERO  # lost if every held position hit its stop now (none: no stop)
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,11 @@ class Portfolio:
         unrealized = sum((unrealized_pnl(p.side, p.average_entry,
                                          t.last if (t := prices.get(p.symbol)) else None,
                                          p.remaining) for p in held), ZERO)
+        at_risk = sum((abs(p.average_entry - p.stop_loss) * p.remaining for p in held
+                       if p.average_entry is not None and p.stop_loss is not None
+                       and (p.stop_loss < p.average_entry) == (p.side == "long")), ZERO)
         return Exposure(len(held), len(active) - len(held), unrealized,
-                        sum((p.margin for p in active), ZERO))
+                        sum((p.margin for p in active), ZERO), at_risk)
 
     async def balance(self, quote: str = "USDT") -> BalanceView:
         """The account's balances as the exchange reports them, each coin valued in `quote`

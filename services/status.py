@@ -27,6 +27,8 @@ class TradingFigures:
     equity_at: datetime | None
     circuit: BreakerState  # the exchange's circuit breaker
     quote: str
+    margin_in_use: Decimal = Decimal(0)  # of every active position
+    at_risk: Decimal = Decimal(0)  # lost if every held position hit its stop now
 
 
 class TradingFiguresSource:
@@ -48,7 +50,8 @@ class TradingFiguresSource:
             open_positions=exposure.open, waiting_positions=exposure.waiting,
             today_net_pnl=today.net_pnl, unrealized_pnl=exposure.unrealized_pnl,
             equity=latest.equity if latest else None, equity_at=latest.at if latest else None,
-            circuit=self._circuit(), quote=self._performance.quote)
+            circuit=self._circuit(), quote=self._performance.quote,
+            margin_in_use=exposure.margin, at_risk=exposure.at_risk)
 
 
 @dataclass(frozen=True)

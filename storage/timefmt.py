@@ -12,4 +12,8 @@ def to_db(moment: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    # fromisoformat is ten times faster than strptime (the PnL tick and the statistics read
+    # thousands of rows); the "Z" check keeps it as strict about the zone as the format is.
+    if not text.endswith("Z") or "T" not in text:
+        raise ValueError(f"not a stored UTC timestamp: {text!r}")
+    return datetime.fromisoformat(text)

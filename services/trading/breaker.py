@@ -31,6 +31,8 @@ class BreakerState(StrEnum):
 class CircuitOpen(TransientExchangeError):
     """The breaker is open: nothing was sent to the exchange."""
 
+    kind = "circuit_open"
+
 
 OnBreakerChange = Callable[[BreakerState, str], Awaitable[None]]
 

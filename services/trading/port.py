@@ -147,7 +147,10 @@ class ExchangePosition:
 
 
 class ExchangeError(Exception):
-    """Base of the port's errors. `reason` is readable by a trader."""
+    """Base of the port's errors. `reason` is readable by a trader; `kind` names the class
+    of failure for /metrics."""
+
+    kind = "other"
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
@@ -160,6 +163,8 @@ class TransientExchangeError(ExchangeError):
     `retry_after_s` is the wait the exchange asked for (HTTP Retry-After), when it said.
     """
 
+    kind = "unavailable"
+
     def __init__(self, reason: str, retry_after_s: float | None = None) -> None:
         super().__init__(reason)
         self.retry_after_s = retry_after_s
@@ -168,17 +173,30 @@ class TransientExchangeError(ExchangeError):
 class OrderRejected(ExchangeError):
     """The exchange refused the order for good (filters, balance, reduce-only...)."""
 
+    kind = "rejected"
+
 
 class DuplicateClientId(ExchangeError):
     """An order with this client id exists already: look it up, never resend."""
 
+    kind = "duplicate_client_id"
+
 
 class OrderNotFound(ExchangeError):
-    pass
+    kind = "order_not_found"
 
 
 class AuthenticationFailed(ExchangeError):
-    pass
+    kind = "authentication"
+
+
+def error_kind(exc: BaseException) -> str:
+    """The /metrics label of a failed exchange call: the port error's kind, "rate_limited"
+    when the exchange asked for a pause, "bug" for anything that is not a port error."""
+    if (isinstance(exc, TransientExchangeError) and exc.kind == "unavailable"
+            and exc.retry_after_s is not None):
+        return "rate_limited"
+    return exc.kind if isinstance(exc, ExchangeError) else "bug"
 
 
 class Exchange(Protocol):

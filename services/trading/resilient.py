@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import Counter
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -43,6 +44,7 @@ from services.trading.port import (
     OrderType,
     Ticker,
     TransientExchangeError,
+    error_kind,
 )
 
 __all__ = ["BreakerPolicy", "BreakerState", "CircuitBreaker", "CircuitOpen",
@@ -56,6 +58,18 @@ DEFAULT_ORDER_SETTLE_S = 11.0  # Binance's default 10 s receive window + 1 s of 
 class OrderStateUnknown(TransientExchangeError):
     """An order may or may not be on the exchange, and looking it up failed too. Keep the
     intent; resolve it later by its client id (reconciliation)."""
+
+    kind = "state_unknown"
+
+
+@dataclass
+class ExchangeStats:
+    """What /metrics counts, since start: orders placed and not placed, and every failed
+    exchange call (each try) by kind of error."""
+
+    orders_sent: int = 0
+    orders_failed: int = 0
+    errors: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass(frozen=True)
@@ -93,6 +107,7 @@ class ResilientExchange(Exchange):
         if settle is None:
             settle = getattr(inner, "order_settle_s", DEFAULT_ORDER_SETTLE_S)
         self.order_settle_s = float(settle)
+        self.stats = ExchangeStats()
 
     # ---- the two mechanisms -------------------------------------------------------------------
     def backoff(self, attempt: int) -> float:
@@ -106,18 +121,24 @@ class ResilientExchange(Exchange):
         A look-up after a failed order answers, but proves nothing about placing orders:
         it neither closes the breaker nor resets its count of consecutive failures.
         """
-        await self.breaker.before_call()
+        try:
+            await self.breaker.before_call()
+        except CircuitOpen as exc:
+            self.stats.errors[error_kind(exc)] += 1
+            raise
         try:
             result = await call()
         except CircuitOpen:
             raise
         except TransientExchangeError as exc:
+            self.stats.errors[error_kind(exc)] += 1
             await self.breaker.record_failure(exc.reason)
             raise
         except asyncio.CancelledError:
             self.breaker.abandon()
             raise
-        except Exception:
+        except Exception as exc:
+            self.stats.errors[error_kind(exc)] += 1
             await self._answered(look_up)  # a refusal is an answer
             raise
         await self._answered(look_up)
@@ -161,6 +182,15 @@ class ResilientExchange(Exchange):
         Raises the inner exchange's refusal (OrderRejected...), a TransientExchangeError when
         the order is known not to be placed, or OrderStateUnknown when it cannot be known.
         """
+        try:
+            order = await self._place(request)
+        except ExchangeError:
+            self.stats.orders_failed += 1
+            raise
+        self.stats.orders_sent += 1
+        return order
+
+    async def _place(self, request: OrderRequest) -> Order:
         attempt = 0
         while True:
             attempt += 1

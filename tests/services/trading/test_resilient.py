@@ -292,3 +292,27 @@ async def test_spot_wrapper_passes_everything_through(fake: FakeExchange) -> Non
         assert await exchange.fetch_open_orders() == []
         assert await exchange.fetch_positions() == []
         assert len(await exchange.fetch_candles(BTC, "1m", limit=2)) == 2
+
+
+# ---- what /metrics counts ----------------------------------------------------------------------
+async def test_orders_and_failed_calls_are_counted_by_kind(
+        fake: FakeExchange, futures: CcxtExchange) -> None:
+    clock = ManualClock()
+    exchange = ResilientExchange(futures, retry=no_jitter(max_delay_s=10, order_settle_s=0.3),
+                                 clock=clock, sleep=RecordedSleep(clock),
+                                 breaker=BreakerPolicy(2, cooldown_s=30))
+    await exchange.create_order(order("sd-20-entry"))
+    with pytest.raises(OrderRejected):
+        await exchange.create_order(order("sd-21-entry", amount="0.001"))  # below 100 USDT
+    fake.fail_next(TICKER_PATH, status=429, code=-1003, msg="Too many requests", retry_after=1)
+    fake.fail_next(TICKER_PATH, status=503, msg="Service Unavailable", times=1)
+    with pytest.raises(CircuitOpen):  # 429, then 503: two failures open the breaker
+        await exchange.fetch_tickers([BTC_PERP])
+    stats = exchange.stats
+    assert (stats.orders_sent, stats.orders_failed) == (1, 1)
+    assert stats.errors["rejected"] == 1
+    assert stats.errors["rate_limited"] == 1 and stats.errors["unavailable"] >= 1
+    assert exchange.breaker.state is BreakerState.OPEN
+    with pytest.raises(CircuitOpen):
+        await exchange.create_order(order("sd-22-entry"))
+    assert stats.orders_failed == 2 and stats.errors["circuit_open"] >= 1
