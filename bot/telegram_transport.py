@@ -21,21 +21,27 @@ class TelegramTransport:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
 
-    async def deliver(self, message: OutgoingMessage) -> None:
+    async def deliver(self, message: OutgoingMessage,
+                      edit_message_id: int | None = None) -> int | None:
         markup = (InlineKeyboardMarkup.model_validate(message.reply_markup)
                   if message.reply_markup else None)
         token = retries_disabled.set(True)
         try:
+            if edit_message_id is not None and message.kind == "text":
+                edited = await self._edit(message, edit_message_id, markup)
+                if edited is not None:
+                    return edited
             if message.kind == "text":
-                await self._bot.send_message(
+                sent = await self._bot.send_message(
                     message.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup,
                     link_preview_options=LinkPreviewOptions(is_disabled=True))
             else:
                 upload = BufferedInputFile(message.file_content or b"",
                                            filename=message.file_name or "file")
                 send = self._bot.send_photo if message.kind == "photo" else self._bot.send_document
-                await send(message.chat_id, upload, caption=message.text or None,
-                           parse_mode=ParseMode.HTML, reply_markup=markup)
+                sent = await send(message.chat_id, upload, caption=message.text or None,
+                                  parse_mode=ParseMode.HTML, reply_markup=markup)
+            return sent.message_id
         except TelegramRetryAfter as exc:
             raise RetryLater(float(exc.retry_after)) from None
         except (TelegramBadRequest, TelegramForbiddenError, TelegramNotFound,
@@ -43,3 +49,18 @@ class TelegramTransport:
             raise PermanentDeliveryError(exc.message) from None
         finally:
             retries_disabled.reset(token)
+
+    async def _edit(self, message: OutgoingMessage, message_id: int,
+                    markup: InlineKeyboardMarkup | None) -> int | None:
+        """Edit the message in place; None when Telegram cannot (deleted, too old): the
+        caller sends it as a new message instead, so the news still arrives."""
+        try:
+            await self._bot.edit_message_text(
+                message.text, chat_id=message.chat_id, message_id=message_id,
+                parse_mode=ParseMode.HTML, reply_markup=markup,
+                link_preview_options=LinkPreviewOptions(is_disabled=True))
+        except TelegramBadRequest as exc:
+            if "not modified" in exc.message:
+                return message_id  # it already reads this way
+            return None
+        return message_id

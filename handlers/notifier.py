@@ -53,6 +53,19 @@ from services.trading.pnl import pnl_pct
 from services.trading.risk_monitor import ChannelSwitchedOff, RiskHalted
 
 
+def card_refs(event: Any) -> tuple[str | None, str | None]:
+    """(ref, replaces) of the message for `event`: an approval card is remembered, and
+    edited in place when the channel revises it or it expires."""
+    if isinstance(event, ApprovalRequested):
+        return f"approval:{event.position.id}", None
+    if isinstance(event, ApprovalRevised):
+        card = f"approval:{event.position.id}"
+        return card, card
+    if isinstance(event, ApprovalExpired):
+        return None, f"approval:{event.position.id}"
+    return None, None
+
+
 class Notifier:
     def __init__(self, *, access: AccessService, outbox: Outbox, i18n: I18n) -> None:
         self._access = access
@@ -68,8 +81,10 @@ class Notifier:
                 rendered = self.render(event)
             if rendered is not None:
                 text, markup = rendered
+                ref, replaces = card_refs(event)
                 await self._outbox.send(OutgoingMessage(chat_id=admin.user_id, text=text,
-                                                        reply_markup=markup))
+                                                        reply_markup=markup, ref=ref,
+                                                        replaces=replaces))
 
     def render(self, event: Any) -> tuple[str, dict[str, Any] | None] | None:
         _ = self._i18n.gettext
@@ -116,9 +131,9 @@ class Notifier:
         if isinstance(event, PositionSkipped):
             return _("⏭ Not traded: {position} — {reason}").format(
                 position=position_head(event.position), reason=html.escape(event.reason)), None
-        if isinstance(event, ApprovalExpired):
-            return _("⌛ Approval of {position} expired: not traded.").format(
-                position=position_head(event.position)), None
+        if isinstance(event, ApprovalExpired):  # the card, without its buttons
+            return (approval_card(event.position, event.channel_name) + "\n\n"
+                    + _("⌛ Expired: not traded.")), None
         if isinstance(event, EntryPlaced):
             return _("⏳ {position}: entry order placed, waiting for the price.").format(
                 position=position_head(event.position)), None

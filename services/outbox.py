@@ -34,6 +34,8 @@ class OutgoingMessage:
     reply_markup: dict[str, Any] | None = None
     file_name: str | None = None
     file_content: bytes | None = field(default=None, repr=False)
+    ref: str | None = None  # remember the delivered message under this (e.g. "approval:7")
+    replaces: str | None = None  # edit the message remembered under this ref, if there is one
 
 
 class DeliveryError(Exception):
@@ -55,7 +57,11 @@ class PermanentDeliveryError(DeliveryError):
 
 
 class Transport(Protocol):
-    async def deliver(self, message: OutgoingMessage) -> None: ...
+    async def deliver(self, message: OutgoingMessage,
+                      edit_message_id: int | None = None) -> int | None:
+        """Send `message` (or, with `edit_message_id`, edit that message of the chat to
+        it); returns the id of the message Telegram shows."""
+        ...
 
 
 @dataclass
@@ -91,7 +97,8 @@ class Outbox:
             for piece in pieces:
                 await self._repo.add(chat_id=piece.chat_id, kind=piece.kind, text=piece.text,
                                      reply_markup=piece.reply_markup, file_name=piece.file_name,
-                                     file_content=piece.file_content, now=now)
+                                     file_content=piece.file_content, now=now, ref=piece.ref,
+                                     replaces=piece.replaces)
         self._idle.clear()
         self._wake.set()
 
@@ -132,7 +139,9 @@ class Outbox:
                                   reply_markup=row.reply_markup, file_name=row.file_name,
                                   file_content=row.file_content)
         try:
-            await self._transport.deliver(message)
+            editing = (await self._repo.sent_message_id(row.replaces, row.chat_id)
+                       if row.replaces else None)
+            shown = await self._transport.deliver(message, editing)
         except asyncio.CancelledError:
             raise
         except RetryLater as exc:
@@ -154,7 +163,10 @@ class Outbox:
             await self._repo.postpone(row.id, until=self._later(delay), error=repr(exc))
         else:
             self.stats.sent += 1
-            await self._repo.delivered(row.id)
+            async with self._db.transaction():
+                if row.ref and shown is not None:
+                    await self._repo.remember(row.ref, row.chat_id, shown, now=self._clock.now())
+                await self._repo.delivered(row.id)
 
     def _later(self, seconds: float) -> Any:
         return self._clock.now() + timedelta(seconds=seconds)
@@ -163,9 +175,11 @@ class Outbox:
     def _pieces(message: OutgoingMessage) -> list[OutgoingMessage]:
         if message.kind == "text":
             chunks = split_html(message.text, MESSAGE_LIMIT)
+            last = len(chunks) - 1
             return [OutgoingMessage(chat_id=message.chat_id, text=chunk,
-                                    reply_markup=message.reply_markup if i == len(chunks) - 1
-                                    else None)
+                                    reply_markup=message.reply_markup if i == last else None,
+                                    ref=message.ref if i == last else None,
+                                    replaces=message.replaces if len(chunks) == 1 else None)
                     for i, chunk in enumerate(chunks)]
         # A file goes first with as much caption as fits; the rest follows as text.
         caption, *rest = split_html(message.text, CAPTION_LIMIT) if message.text else [""]

@@ -21,7 +21,6 @@ from services.clock import Clock
 from services.control import ControlState, TradingControl, TradingState
 from services.equity_history import EquityHistory, Opening
 from services.periods import Period, PeriodKind, PeriodPnl, period_bounds, period_pnl
-from services.portfolio import channel_label
 from services.runtime_config import RuntimeConfig
 from services.stats import ChannelStats, ClosedTrade, stats_by_channel
 from services.trading.breaker import BreakerState
@@ -30,7 +29,7 @@ from services.trading.port import ExchangeError
 from services.trading.resilient import ResilientExchange
 from services.trading.risk import HUNDRED, LimitUse, RiskLimits, usage
 from services.trading.risk_monitor import RiskMonitor
-from storage.channels import ChannelRepository
+from storage.channels import ChannelRepository, channel_label
 from storage.equity import EquityRepository
 from storage.positions import PositionRepository
 from storage.trades import TradeRepository

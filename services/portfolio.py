@@ -16,7 +16,7 @@ from services.errors import UserFacingError
 from services.trading.pnl import pnl_pct, unrealized_pnl
 from services.trading.port import Balance, Exchange, ExchangeError, Ticker
 from services.trading.tracker import PositionTracker
-from storage.channels import ChannelRepository, ChannelRow
+from storage.channels import ChannelRepository, channel_label
 from storage.position_orders import PositionOrderRepository, PositionOrderRow
 from storage.positions import PositionRepository, PositionRow
 
@@ -76,14 +76,6 @@ class BalanceView:
 class PositionDetail:
     view: PositionView
     orders: tuple[PositionOrderRow, ...]
-
-
-def channel_label(channel: ChannelRow | None, channel_id: int) -> str:
-    if channel is None:
-        return str(channel_id)
-    if channel.username:
-        return "@" + channel.username
-    return channel.title or str(channel_id)
 
 
 class Portfolio:

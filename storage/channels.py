@@ -135,3 +135,12 @@ def _to_channel(row: sqlite3.Row) -> ChannelRow:
         losses_counted_from=(from_db(row["losses_counted_from"])
                              if row["losses_counted_from"] else None),
     )
+
+
+def channel_label(channel: ChannelRow | None, channel_id: int) -> str:
+    """How a channel is named in messages: @username, else its title, else its id."""
+    if channel is None:
+        return str(channel_id)
+    if channel.username:
+        return "@" + channel.username
+    return channel.title or str(channel_id)

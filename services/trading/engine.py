@@ -52,7 +52,7 @@ from services.trading.sizing import (
     size_position,
 )
 from services.trading.tracker import LiveOrderFeed, OrderFeed, PositionTracker
-from storage.channels import ChannelRepository, ChannelRow
+from storage.channels import ChannelRepository, ChannelRow, channel_label
 from storage.database import Database
 from storage.equity import EquityRepository
 from storage.position_orders import PositionOrderRepository, PositionOrderRow
@@ -310,7 +310,9 @@ class TradingEngine:
                                      reason="approval expired")
         expired = await self._positions.get(position.id)
         assert expired is not None
-        await self._events.publish(ApprovalExpired(expired))
+        channel = await self._channels.get(position.channel_id)
+        await self._events.publish(ApprovalExpired(
+            expired, channel_label(channel, position.channel_id)))
         return expired
 
     async def _approved_plan(self, position: PositionRow, factor: Decimal) -> Plan:

@@ -45,6 +45,7 @@ class PositionRejected:
 @dataclass(frozen=True)
 class ApprovalExpired:
     position: PositionRow
+    channel_name: str = ""  # @username, title or id, to redraw the card
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ paper trade on the fake exchange's prices; double presses, viewers, restarts."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from bot.app import Application
@@ -107,3 +108,24 @@ async def test_a_paused_bot_does_not_trade_and_says_why(app: Application, telegr
     assert "trading is paused" in skipped.text
     assert (await position(app, 1)).status == "skipped"
     assert (await position(app, 1)).margin == Decimal("20")
+
+
+async def test_an_expired_card_is_edited_in_place_and_its_buttons_removed(
+        app: Application, telegram: FakeBotAPI) -> None:
+    await say(telegram, ADMIN, f"/follow {MARKED}")
+    card = await card_for(telegram, 1)
+    assert await app.outbox.wait_idle(5)  # delivered: the card's message id is remembered
+    past = datetime.now(UTC) - timedelta(seconds=1)
+    await app.engine._positions.update(1, now=past, approval_expires_at=past)
+    sent = len(telegram.calls_of("sendMessage"))
+    await app.engine.expire_approvals()
+    edit = await telegram.wait_for_call("editMessageText")
+    assert (edit.params["chat_id"], edit.params["message_id"]) == (ADMIN_ID,
+                                                                   card.result["message_id"])
+    assert edit.text.startswith("🟡 <b>Approve?</b> #1 <b>BTC/USDT:USDT</b> LONG ×10 from "
+                                "<b>@alphacalls</b>")
+    assert edit.text.endswith("⌛ Expired: not traded.") and "reply_markup" not in edit.params
+    assert len(telegram.calls_of("sendMessage")) == sent  # no second message
+    late = await press(telegram, ADMIN, card, "appr:1:approve")
+    assert "Already decided" in late.params["text"]
+    assert (await position(app, 1)).status == "skipped"

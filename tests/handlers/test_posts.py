@@ -129,9 +129,13 @@ async def test_channel_posts_replies_and_edits_from_a_followed_channel(
     edited = await admin_message(telegram, "✏️")
     assert "✏️" in edited.text and "edited signal" in edited.text and "Before:" in edited.text
     assert "28500" in edited.text and "29000" in edited.text
-    # The signal waits for approval (manual channel): its card takes the new stop.
-    revised = await admin_message(telegram, "the new levels")
-    assert "Stop loss: 28500" in revised.text
+    # The signal waits for approval (manual channel): its card takes the new stop, in place.
+    card = await admin_message(telegram, "Approve?")
+    revised = await telegram.wait_for_call("editMessageText",
+                                           lambda c: "the new levels" in c.text)
+    assert revised.params["message_id"] == card.result["message_id"]
+    assert "Stop loss: 28500" in revised.text and "reply_markup" in revised.params
+    assert not [c for c in telegram.calls_of("sendMessage") if "the new levels" in c.text]
     revisions = await app.db.fetch_all("SELECT revision, text FROM post_revisions WHERE post_id = 1")
     assert [r[0] for r in revisions] == [0, 1]
 

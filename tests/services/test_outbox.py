@@ -90,3 +90,30 @@ async def test_queued_messages_survive_a_restart(
     restarted = await start_app(make_settings())
     assert await restarted.outbox.wait_idle(10)
     assert [c.text for c in delivered(telegram)] == ["position closed +12.5 USDT"]
+
+
+async def test_an_edit_goes_to_the_remembered_message_or_arrives_as_a_new_one(
+        app: Application, telegram: FakeBotAPI) -> None:
+    keyboard = {"inline_keyboard": [[{"text": "Approve", "callback_data": "x"}]]}
+    await app.outbox.send(OutgoingMessage(chat_id=ADMIN_ID, text="card v1", ref="card:1",
+                                          reply_markup=keyboard))
+    await app.outbox.send(OutgoingMessage(chat_id=ADMIN_ID, text="card v2", ref="card:1",
+                                          replaces="card:1", reply_markup=keyboard))
+    await app.outbox.send(OutgoingMessage(chat_id=ADMIN_ID, text="card v2",
+                                          replaces="card:1", reply_markup=keyboard))
+    # Nothing was ever sent under card:2: the edit arrives as a message of its own.
+    await app.outbox.send(OutgoingMessage(chat_id=ADMIN_ID, text="expired 2", replaces="card:2"))
+    assert await app.outbox.wait_idle(10)
+    [card] = [c for c in delivered(telegram) if c.text == "card v1"]
+    edits = telegram.calls_of("editMessageText")
+    assert [e.params["message_id"] for e in edits] == [card.result["message_id"]] * 2
+    assert edits[0].answered_status == 200  # the second: "not modified", taken as done
+    assert [c.text for c in delivered(telegram)] == ["card v1", "expired 2"]
+
+    # The message is gone (deleted in the chat): the edit is sent as a new message.
+    del telegram.messages[(ADMIN_ID, card.result["message_id"])]
+    await app.outbox.send(OutgoingMessage(chat_id=ADMIN_ID, text="expired 1",
+                                          replaces="card:1"))
+    assert await app.outbox.wait_idle(10)
+    assert [c.text for c in delivered(telegram)][-1] == "expired 1"
+    assert await app.outbox.pending() == 0 and app.outbox.stats.failed == 0
