@@ -60,6 +60,7 @@ from services.run_lock import AlreadyRunning, RunLock
 from services.runtime_config import RuntimeConfig
 from services.scheduler import JobFailed, JobRecovered, Scheduler
 from services.status import StatusService, TradingFiguresSource
+from services.trading.breaker import CircuitReporter
 from services.trading.edits import SignalEdits
 from services.trading.engine import TradingEngine
 from services.trading.paper import PaperExchange
@@ -139,7 +140,8 @@ class Application:
         self.channels = ChannelService(db=self.db, channels=channels, posts=posts,
                                        signals=signals, audit=self.audit, clock=self.clock,
                                        resolve=bot_resolver(self.bot))
-        Notifier(access=self.access, outbox=self.outbox, i18n=self.i18n).subscribe_to(self.events)
+        Notifier(access=self.access, outbox=self.outbox, i18n=self.i18n,
+                 config=self.config).subscribe_to(self.events)
         # Paper: fills against the exchange's public prices. Live: the keyed ccxt client,
         # started only after the preflight passes (see start). Both behind the resilient layer.
         self.live: CcxtExchange | None = None
@@ -149,13 +151,15 @@ class Application:
             from services.trading.ccxt_exchange import CcxtExchange
 
             self.live = CcxtExchange.from_settings(s.exchange, clock=self.clock)
-            self.exchange = ResilientExchange(self.live, clock=self.clock)
+            self.exchange = ResilientExchange(self.live, clock=self.clock,
+                                              on_change=CircuitReporter(self.events.publish))
         else:
             paper = PaperExchange(prices=self.market_data, db=self.db,
                                   repo=PaperRepository(self.db), clock=self.clock,
                                   kind=self.market_data.kind)
             self.exchange = ResilientExchange(paper, retry=RetryPolicy(order_settle_s=0),
-                                              clock=self.clock)
+                                              clock=self.clock,
+                                              on_change=CircuitReporter(self.events.publish))
             feed, paper_account = PaperOrderFeed(paper.on_prices), paper.account
         positions, orders = PositionRepository(self.db), PositionOrderRepository(self.db)
         self.positions = positions
@@ -176,7 +180,8 @@ class Application:
         self.reports = Reports(performance=self.performance, portfolio=self.portfolio,
                                trades=TradeRepository(self.db), clock=self.clock)
         self.report_sender = ReportSender(reports=self.reports, performance=self.performance,
-                                          access=self.access, outbox=self.outbox, i18n=self.i18n)
+                                          access=self.access, outbox=self.outbox, i18n=self.i18n,
+                                          config=self.config)
         self.validation = Validation(
             trades=TradeRepository(self.db), history=self.performance.history,
             config=self.config, clock=self.clock, data_dir=s.data_dir, mode=s.trading.mode)

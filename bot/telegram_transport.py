@@ -34,13 +34,15 @@ class TelegramTransport:
             if message.kind == "text":
                 sent = await self._bot.send_message(
                     message.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True))
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    disable_notification=message.silent or None)
             else:
                 upload = BufferedInputFile(message.file_content or b"",
                                            filename=message.file_name or "file")
                 send = self._bot.send_photo if message.kind == "photo" else self._bot.send_document
                 sent = await send(message.chat_id, upload, caption=message.text or None,
-                                  parse_mode=ParseMode.HTML, reply_markup=markup)
+                                  parse_mode=ParseMode.HTML, reply_markup=markup,
+                                  disable_notification=message.silent or None)
             return sent.message_id
         except TelegramRetryAfter as exc:
             raise RetryLater(float(exc.retry_after)) from None

@@ -34,7 +34,9 @@ from services.events import (
 from services.outbox import Outbox, OutgoingMessage
 from services.posts import ListenerState
 from services.preflight import PreflightWarned
+from services.runtime_config import RuntimeConfig
 from services.scheduler import JobFailed, JobRecovered
+from services.trading.breaker import CircuitChanged
 from services.trading.edits import ApprovalRevised, EditProposed, Plan
 from services.trading.engine_events import (
     ApprovalExpired,
@@ -66,16 +68,50 @@ def card_refs(event: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
+# Which `notify.<kind>` setting (services/runtime_config.py) governs each event.
+KINDS: tuple[tuple[str, tuple[type, ...]], ...] = (
+    ("signals", (SignalAccepted, TradeUpdateReceived, PostEdited)),
+    ("not_understood", (SignalNotUnderstood,)),
+    ("approvals", (ApprovalRequested, ApprovalRevised, ApprovalExpired, EditProposed)),
+    ("skipped", (PositionSkipped,)),
+    ("entries", (EntryPlaced, PositionOpened)),
+    ("targets", (TargetHit,)),
+    ("stops", (StopMoved,)),
+    ("closed", (PositionClosed,)),
+    ("updates", (UpdateApplied,)),
+    ("stuck", (PositionStuck,)),
+    ("risk", (RiskHalted, ChannelSwitchedOff)),
+    ("exchange", (CircuitChanged,)),
+    ("listener", (ListenerStateChanged,)),
+    ("errors", (OrderFailed, JobFailed, JobRecovered, PreflightWarned)),
+)
+
+
+def kind_of(event: Any) -> str | None:
+    return next((kind for kind, types in KINDS if isinstance(event, types)), None)
+
+
 class Notifier:
-    def __init__(self, *, access: AccessService, outbox: Outbox, i18n: I18n) -> None:
+    def __init__(self, *, access: AccessService, outbox: Outbox, i18n: I18n,
+                 config: RuntimeConfig | None = None) -> None:
         self._access = access
         self._outbox = outbox
         self._i18n = i18n
+        self._config = config
 
     def subscribe_to(self, events: EventBus) -> None:
         events.subscribe(self.notify)
 
+    async def level(self, kind: str | None) -> str:
+        """on, silent or off, as the admins set `notify.<kind>`."""
+        if kind is None or self._config is None:
+            return "on"
+        return str(await self._config.get(f"notify.{kind}"))
+
     async def notify(self, event: Any) -> None:
+        level = await self.level(kind_of(event))
+        if level == "off":
+            return
         for admin in await self._access.admins():
             with self._i18n.context(), self._i18n.use_locale(admin.language):
                 rendered = self.render(event)
@@ -84,7 +120,8 @@ class Notifier:
                 ref, replaces = card_refs(event)
                 await self._outbox.send(OutgoingMessage(chat_id=admin.user_id, text=text,
                                                         reply_markup=markup, ref=ref,
-                                                        replaces=replaces))
+                                                        replaces=replaces,
+                                                        silent=level == "silent"))
 
     def render(self, event: Any) -> tuple[str, dict[str, Any] | None] | None:
         _ = self._i18n.gettext
@@ -200,6 +237,13 @@ class Notifier:
             return "\n".join(lines)
         if isinstance(event, JobRecovered):
             return _("✅ Scheduled job {name} works again.").format(name=html.escape(event.name))
+        if isinstance(event, CircuitChanged):
+            if event.opened:
+                return _("⛔ <b>The exchange keeps failing</b> ({reason}): calls are paused and "
+                         "new entries wait; orders already on the exchange stay there. "
+                         "/status shows when it answers again.").format(
+                    reason=html.escape(event.reason[:300]))
+            return _("✅ The exchange answers again: new entries are allowed.")
         return None
 
 

@@ -24,6 +24,7 @@ from services.access import AccessService
 from services.outbox import Outbox, OutgoingMessage
 from services.performance import Performance
 from services.reports import Report, ReportKind, Reports
+from services.runtime_config import RuntimeConfig
 from services.stats import ClosedTrade
 
 CHARTS = ("equity", "daily")  # attached to every report, in this order
@@ -128,12 +129,13 @@ class ReportSender:
     """The scheduled reports: built once, rendered per admin language, queued for sending."""
 
     def __init__(self, *, reports: Reports, performance: Performance, access: AccessService,
-                 outbox: Outbox, i18n: I18n) -> None:
+                 outbox: Outbox, i18n: I18n, config: RuntimeConfig | None = None) -> None:
         self._reports = reports
         self._performance = performance
         self._access = access
         self._outbox = outbox
         self._i18n = i18n
+        self._config = config
 
     async def daily(self) -> None:
         await self.send("day")
@@ -142,6 +144,10 @@ class ReportSender:
         await self.send("week")
 
     async def send(self, kind: ReportKind) -> None:
+        level = await self._config.get("notify.reports") if self._config else "on"
+        if level == "off":
+            logger.info("{} report not sent: notify.reports is off", kind)
+            return
         built = await self._reports.build(kind)
         names = await report_names(built, self._performance)
         rendered: dict[str, list[OutgoingMessage]] = {}  # per language, charts drawn once
@@ -152,7 +158,8 @@ class ReportSender:
             for message in rendered[admin.language]:
                 await self._outbox.send(OutgoingMessage(
                     chat_id=admin.user_id, text=message.text, kind=message.kind,
-                    file_name=message.file_name, file_content=message.file_content))
+                    file_name=message.file_name, file_content=message.file_content,
+                    silent=level == "silent"))
         logger.info("{} report for {} queued for {} admin(s)", kind,
                     built.period.first_day.isoformat(), len(admins))
 

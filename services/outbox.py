@@ -36,6 +36,7 @@ class OutgoingMessage:
     file_content: bytes | None = field(default=None, repr=False)
     ref: str | None = None  # remember the delivered message under this (e.g. "approval:7")
     replaces: str | None = None  # edit the message remembered under this ref, if there is one
+    silent: bool = False  # delivered without a sound
 
 
 class DeliveryError(Exception):
@@ -98,7 +99,7 @@ class Outbox:
                 await self._repo.add(chat_id=piece.chat_id, kind=piece.kind, text=piece.text,
                                      reply_markup=piece.reply_markup, file_name=piece.file_name,
                                      file_content=piece.file_content, now=now, ref=piece.ref,
-                                     replaces=piece.replaces)
+                                     replaces=piece.replaces, silent=message.silent)
         self._idle.clear()
         self._wake.set()
 
@@ -137,7 +138,7 @@ class Outbox:
     async def _attempt(self, row: OutboxRow) -> None:
         message = OutgoingMessage(chat_id=row.chat_id, text=row.text, kind=row.kind,  # type: ignore[arg-type]
                                   reply_markup=row.reply_markup, file_name=row.file_name,
-                                  file_content=row.file_content)
+                                  file_content=row.file_content, silent=row.silent)
         try:
             editing = (await self._repo.sent_message_id(row.replaces, row.chat_id)
                        if row.replaces else None)

@@ -86,6 +86,24 @@ def choice(*options: str) -> Callable[[str], str]:
     return parse
 
 
+# Kinds of notification, each on (with a sound), silent (no sound) or off: `notify.<kind>`.
+NOTIFICATIONS: tuple[tuple[str, str], ...] = (
+    ("signals", N_("Notify: new signals, channel updates and edits")),
+    ("not_understood", N_("Notify: posts that look like signals but cannot be traded")),
+    ("skipped", N_("Notify: signals not traded, with the reason")),
+    ("entries", N_("Notify: entry orders placed and positions opened")),
+    ("targets", N_("Notify: take-profits hit")),
+    ("stops", N_("Notify: stops moved (break-even, trailing)")),
+    ("closed", N_("Notify: positions closed, with PnL")),
+    ("updates", N_("Notify: channel updates applied to positions")),
+    ("stuck", N_("Notify: positions open for too long")),
+    ("risk", N_("Notify: risk halts and channels switched off")),
+    ("exchange", N_("Notify: the exchange failing and recovering")),
+    ("listener", N_("Notify: the channel listener disconnecting and back")),
+    ("errors", N_("Notify: failed orders and failing scheduled jobs")),
+    ("reports", N_("Notify: the daily report and the weekly summary")),
+)
+
 D = Decimal
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("risk.daily_loss_pct", N_("Daily loss limit, % of start-of-day equity"), D(3),
@@ -139,6 +157,12 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 D("0.5"), decimal_between(D(-10), D(10)), N_("a number from -10 to 10")),
     SettingSpec("validation.max_drawdown_pct", N_("GO / NO-GO: largest drawdown, %"), D(15),
                 decimal_between(D("0.1"), D(100)), N_("a percentage from 0.1 to 100")),
+    *(SettingSpec(f"notify.{kind}", description, "on", choice("on", "silent", "off"),
+                  N_("on, silent or off"))
+      for kind, description in NOTIFICATIONS),
+    # A card nobody sees expires untraded: approvals may be silent, never off.
+    SettingSpec("notify.approvals", N_("Notify: approval cards and edits to decide"), "on",
+                choice("on", "silent"), N_("on or silent")),
 )
 _BY_KEY = {spec.key: spec for spec in SETTINGS}
 

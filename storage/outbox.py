@@ -24,6 +24,7 @@ class OutboxRow:
     next_attempt_at: datetime
     ref: str | None = None  # remember the delivered message's id under this
     replaces: str | None = None  # edit the message remembered under this ref instead
+    silent: bool = False  # delivered without a sound
 
 
 class OutboxRepository:
@@ -33,13 +34,14 @@ class OutboxRepository:
     async def add(self, *, chat_id: int, kind: str, text: str,
                   reply_markup: dict[str, Any] | None, file_name: str | None,
                   file_content: bytes | None, now: datetime, ref: str | None = None,
-                  replaces: str | None = None) -> int:
+                  replaces: str | None = None, silent: bool = False) -> int:
         stamp = to_db(now)
         return await self._db.execute(
             "INSERT INTO outbox (chat_id, kind, text, reply_markup, file_name, file_content,"
-            " created_at, next_attempt_at, ref, replaces) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " created_at, next_attempt_at, ref, replaces, silent)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (chat_id, kind, text, json.dumps(reply_markup) if reply_markup else None,
-             file_name, file_content, stamp, stamp, ref, replaces),
+             file_name, file_content, stamp, stamp, ref, replaces, int(silent)),
         )
 
     async def next_pending(self) -> OutboxRow | None:
@@ -53,7 +55,7 @@ class OutboxRepository:
             reply_markup=json.loads(row["reply_markup"]) if row["reply_markup"] else None,
             file_name=row["file_name"], file_content=row["file_content"],
             attempts=row["attempts"], next_attempt_at=from_db(row["next_attempt_at"]),
-            ref=row["ref"], replaces=row["replaces"],
+            ref=row["ref"], replaces=row["replaces"], silent=bool(row["silent"]),
         )
 
     async def delivered(self, message_id: int) -> None:

@@ -118,3 +118,28 @@ class CircuitBreaker:
             raise
         except Exception:  # a failing listener never breaks an exchange call
             logger.exception("exchange circuit breaker listener failed")
+
+
+@dataclass(frozen=True)
+class CircuitChanged:
+    """The exchange started failing (the breaker opened) or answers again (it closed).
+    Published once per outage: the probes of an outage that re-open it are not news."""
+
+    opened: bool
+    reason: str
+
+
+class CircuitReporter:
+    """An `on_change` listener that turns the breaker's moves into CircuitChanged events."""
+
+    def __init__(self, publish: Callable[[CircuitChanged], Awaitable[object]]) -> None:
+        self._publish = publish
+        self._outage = False
+
+    async def __call__(self, state: BreakerState, reason: str) -> None:
+        if state is BreakerState.OPEN and not self._outage:
+            self._outage = True
+            await self._publish(CircuitChanged(True, reason))
+        elif state is BreakerState.CLOSED and self._outage:
+            self._outage = False
+            await self._publish(CircuitChanged(False, reason))
