@@ -117,3 +117,18 @@ async def test_an_edit_goes_to_the_remembered_message_or_arrives_as_a_new_one(
     assert await app.outbox.wait_idle(10)
     assert [c.text for c in delivered(telegram)][-1] == "expired 1"
     assert await app.outbox.pending() == 0 and app.outbox.stats.failed == 0
+
+
+async def test_a_burst_of_notifications_through_429s_loses_nothing_and_keeps_order(
+        app: Application, telegram: FakeBotAPI) -> None:
+    from services.scheduler import JobFailed
+
+    app.outbox._min_interval = 0  # as fast as Telegram lets it
+    telegram.fail_next("sendMessage", status=429, retry_after=1, times=2)
+    for i in range(40):  # events from the engine, rendered by the notifier
+        await app.events.publish(JobFailed(f"job{i:02d}", "boom"))
+    assert await app.outbox.wait_idle(20)
+    texts = [c.text for c in delivered(telegram)]
+    assert len(texts) == 40
+    assert [t.split(" job", 2)[-1][:2] for t in texts] == [f"{i:02d}" for i in range(40)]
+    assert app.outbox.stats.flood_waits == 2 and await app.outbox.pending() == 0
