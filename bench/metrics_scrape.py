@@ -16,13 +16,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import random
 import statistics
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import aiohttp
@@ -30,54 +27,14 @@ import aiohttp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.history import percentile, seed  # noqa: E402
 from bot.app import Application  # noqa: E402
 from bot.logging import setup_logging  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from storage.database import Database  # noqa: E402
-from storage.timefmt import to_db  # noqa: E402
 from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
 from tests.fakes.exchange import FakeExchange  # noqa: E402
 
 OPEN_POSITIONS = 100
-COLUMNS = ("channel_id, symbol, side, market_kind, status, entry_type, margin, leverage, "
-           "filled_amount, closed_amount, average_entry, stop_loss, realized_pnl, fees, "
-           "reason, created_at, updated_at, opened_at, closed_at")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-def position_rows(trades: int, now: datetime) -> list[tuple[object, ...]]:
-    rng = random.Random(7)
-    rows: list[tuple[object, ...]] = []
-    for i in range(trades):
-        closed = now - timedelta(minutes=rng.uniform(1, 60 * 24 * 60))
-        opened = closed - timedelta(hours=rng.uniform(1, 48))
-        pnl = Decimal(rng.randint(-6000, 9000)) / 100
-        rows.append((-1001 - i % 5, f"C{i % 300:03d}/USDT:USDT", "long", "futures", "closed",
-                     "single", "100", 5, "0.5", "0.5", "100", "95", str(pnl), "0.12",
-                     "tp" if pnl > 0 else "sl", to_db(opened), to_db(closed), to_db(opened),
-                     to_db(closed)))
-    for i in range(OPEN_POSITIONS):
-        opened = now - timedelta(hours=rng.uniform(1, 48))
-        symbol = ("BTC", "ETH", "SOL")[i % 3] + "/USDT:USDT"
-        rows.append((-1001 - i % 5, symbol, "long", "futures", "open",
-                     "single", "100", 5, "5", "0", "100", "95", "0", "0.05", None,
-                     to_db(opened), to_db(opened), to_db(opened), None))
-    return rows
-
-
-async def seed(path: Path, trades: int) -> None:
-    db = Database(path)
-    await db.open()
-    await db.migrate()
-    marks = ", ".join("?" * len(COLUMNS.split(", ")))
-    async with db.transaction() as tx:
-        await tx.execute_many(f"INSERT INTO positions ({COLUMNS}) VALUES ({marks})",
-                              position_rows(trades, datetime.now(UTC)))
-    await db.close()
 
 
 async def scrape_bot(trades: int, scrapes: int) -> dict[str, float]:
@@ -92,7 +49,7 @@ async def scrape_bot(trades: int, scrapes: int) -> dict[str, float]:
                       "admin_ids": [1001], "polling_timeout_s": 1},
             http={"host": "127.0.0.1", "port": 0},
             exchange={"ccxt_config": exchange.ccxt_config("futures")})
-        await seed(settings.database_path, trades)
+        await seed(settings.database_path, trades, OPEN_POSITIONS)
         app = Application(settings)
         await app.start()
         url = f"http://127.0.0.1:{app.http.port}/metrics"

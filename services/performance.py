@@ -9,7 +9,7 @@ The equity each period starts with comes from `services.equity_history`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -35,6 +35,7 @@ from storage.positions import PositionRepository
 from storage.trades import TradeRepository
 
 ZERO = Decimal(0)
+SUMS_CACHED = 16  # period views kept (/pnl, /daily 7, the 30-day chart, reports …)
 MAX_EQUITY_POINTS = 1500  # a 1200-pixel-wide chart shows no more; snapshots come every 5 min
 
 
@@ -74,6 +75,12 @@ class RiskReport:
                 and not self.circuit_open and not any(u.blocking for u in self.limits))
 
 
+def with_starting_equity(p: PeriodPnl, equity: Decimal | None) -> PeriodPnl:
+    """The period with the equity it started with and its PnL's share of it."""
+    share = p.net_pnl / equity if equity is not None and equity > 0 else None
+    return replace(p, starting_equity=equity, equity_return=share)
+
+
 class Performance:
     def __init__(self, *, trades: TradeRepository, equity: EquityRepository,
                  positions: PositionRepository, channels: ChannelRepository, risk: RiskMonitor,
@@ -94,6 +101,12 @@ class Performance:
         self.tz = tz
         self.history = EquityHistory(trades=trades, equity=equity, paper_account=paper_account)
         self.quote = quote
+        # channel id (None: all) → (history mark, statistics, starting equity)
+        self._stats_cache: dict[int | None, tuple[tuple[int, str | None], ChannelStats,
+                                                  Decimal | None]] = {}
+        # (kind, count, first period's start) → (history mark, the periods' trade sums)
+        self._sums_cache: dict[tuple[str, int, datetime],
+                               tuple[tuple[int, str | None], list[PeriodPnl]]] = {}
 
     # ---- periods ------------------------------------------------------------------------------
     async def pnl(self, kind: PeriodKind, count: int) -> list[PeriodPnl]:
@@ -101,10 +114,26 @@ class Performance:
         last, each with its share of the equity the period started with."""
         now = self._clock.now()
         periods = period_bounds(kind, count, now=now, tz=self.tz)
-        rows = await self._trades.closed_between(periods[0].start, periods[-1].end)
-        return period_pnl((ClosedTrade.from_row(r) for r in rows), kind=kind, count=count,
-                          now=now, tz=self.tz,
-                          starting_equity_at=await self._starting_equities(periods))
+        sums = await self._period_sums(kind, count, now, periods[0].start)
+        equities = await self._starting_equities(periods)
+        return [with_starting_equity(p, equities.get(p.start)) for p in sums]
+
+    async def _period_sums(self, kind: PeriodKind, count: int, now: datetime,
+                           first: datetime) -> list[PeriodPnl]:
+        """The periods' trade sums, kept until a trade closes or a closed one changes (a
+        month of trades is 50,000 rows at 100,000 trades in 60 days)."""
+        mark = await self._trades.history_mark()
+        key = (kind, count, first)
+        cached = self._sums_cache.get(key)
+        if cached is not None and cached[0] == mark:
+            return cached[1]
+        periods = period_bounds(kind, count, now=now, tz=self.tz)
+        trades = await self._trades.pnl_between(periods[0].start, periods[-1].end)
+        sums = period_pnl(trades, kind=kind, count=count, now=now, tz=self.tz)
+        if len(self._sums_cache) >= SUMS_CACHED:
+            self._sums_cache.pop(next(iter(self._sums_cache)))  # the oldest
+        self._sums_cache[key] = (mark, sums)
+        return sums
 
     async def _starting_equities(self, periods: list[Period]) -> dict[datetime, Decimal]:
         return await self.history.starting_equities(periods)
@@ -115,12 +144,21 @@ class Performance:
 
     # ---- statistics ---------------------------------------------------------------------------
     async def stats(self, channel_id: int | None = None) -> StatsReport:
-        """Trade statistics per channel and in total (of `channel_id` alone when given)."""
-        rows = await self._trades.all_closed(channel_id)
-        opening = await self.opening()
-        starting = opening.equity if opening is not None else None
-        stats = stats_by_channel((ClosedTrade.from_row(r) for r in rows),
-                                 starting_equity=starting)
+        """Trade statistics per channel and in total (of `channel_id` alone when given).
+
+        They read every closed trade (seconds at 100,000), so they are kept until a trade
+        closes or a closed one changes; the channels' names are looked up each time."""
+        mark = await self._trades.history_mark()
+        cached = self._stats_cache.get(channel_id)
+        if cached is not None and cached[0] == mark:
+            stats, starting = cached[1], cached[2]
+        else:
+            rows = await self._trades.all_closed(channel_id)
+            opening = await self.opening()
+            starting = opening.equity if opening is not None else None
+            stats = stats_by_channel((ClosedTrade.from_row(r) for r in rows),
+                                     starting_equity=starting)
+            self._stats_cache[channel_id] = (mark, stats, starting)
         ids = set(stats.channels) | ({channel_id} if channel_id is not None else set())
         return StatsReport(stats, await self.channel_names(ids), starting)
 

@@ -14,15 +14,23 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
-
-from services.stats import ClosedTrade
 
 PeriodKind = Literal["day", "week", "month"]
 # The account equity at a period's start (aware UTC), or None when it is not known:
 # a function, or a mapping keyed by the starts that `period_bounds` returns.
 EquityAt = Callable[[datetime], Decimal | None] | Mapping[datetime, Decimal]
+
+
+class Closed(Protocol):
+    """What a period needs of a trade (services.stats.ClosedTrade, storage.trades.ClosedPnl)."""
+
+    @property
+    def closed_at(self) -> datetime: ...
+
+    @property
+    def net_pnl(self) -> Decimal: ...
 
 
 @dataclass(frozen=True)
@@ -67,7 +75,7 @@ def period_bounds(kind: PeriodKind, count: int, *, now: datetime,
     return periods
 
 
-def period_pnl(trades: Iterable[ClosedTrade], *, kind: PeriodKind, count: int,
+def period_pnl(trades: Iterable[Closed], *, kind: PeriodKind, count: int,
                now: datetime, tz: ZoneInfo,
                starting_equity_at: EquityAt | None = None) -> list[PeriodPnl]:
     """Net profit of the last `count` periods of `kind` in `tz`, oldest first, the current

@@ -27,7 +27,7 @@ ZERO = Decimal(0)
 _PRECISION = Context(prec=28)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClosedTrade:
     position_id: int
     channel_id: int

@@ -232,3 +232,33 @@ async def test_live_mode_opens_with_the_first_snapshot(harness: EngineHarness) -
                                                                     D(2500))
     await trade(db, pnl="25", closed=MON - timedelta(hours=3))
     assert (await live.stats()).stats.total.max_drawdown_ratio == D(0)
+
+
+async def test_cached_statistics_follow_every_close_and_every_change_to_a_closed_trade(
+        harness: EngineHarness) -> None:
+    perf = performance(harness)
+    db = harness.paper.db
+    first = await trade(db, pnl="50", closed=MON - timedelta(days=1))
+    assert (await perf.stats()).stats.total.net_profit == D(50)
+    assert (await perf.stats()).stats.total.net_profit == D(50)  # from the cache
+    await trade(db, channel=BETA, pnl="-20", closed=MON - timedelta(hours=1))
+    report = await perf.stats()
+    assert report.stats.total.net_profit == D(30) and report.stats.total.trades == 2
+    assert (await perf.stats(BETA)).stats.total.net_profit == D(-20)
+    # A closed trade written again (a late fee found by reconciliation): seen at once.
+    await PositionRepository(db).update(first, now=MON, fees=D("1.5"))
+    assert (await perf.stats()).stats.total.net_profit == D("28.5")
+    assert (await perf.stats(ALPHA)).stats.total.net_profit == D("48.5")
+
+
+async def test_cached_period_sums_follow_every_close(harness: EngineHarness) -> None:
+    perf = performance(harness)
+    db = harness.paper.db
+    [today] = await perf.pnl("day", 1)
+    assert (today.net_pnl, today.trades) == (D(0), 0)
+    await trade(db, pnl="12", closed=MON - timedelta(hours=1))
+    [today] = await perf.pnl("day", 1)
+    assert (today.net_pnl, today.trades, today.wins) == (D(12), 1, 1)
+    assert today.equity_return == D(12) / today.starting_equity  # type: ignore[operator]
+    days = await perf.pnl("day", 7)
+    assert [p.net_pnl for p in days] == [D(0)] * 6 + [D(12)]
