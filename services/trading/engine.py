@@ -224,7 +224,8 @@ class TradingEngine:
             channel=channel, channel_id=draft.channel_id,
             circuit_open=self._exchange.breaker.state is BreakerState.OPEN)
         return check_entry(await self._config.risk_limits(), snapshot,
-                           EntryCandidate(draft.symbol, draft.margin))
+                           EntryCandidate(draft.symbol, draft.margin,
+                                          has_stop_loss=draft.stop_loss is not None))
 
     # ---- approvals ----------------------------------------------------------------------------
     async def approve(self, position_id: int, *, actor_id: int, role: str = "admin",

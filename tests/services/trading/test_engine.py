@@ -158,6 +158,17 @@ async def test_paused_trading_skips_with_the_reason(h: EngineHarness) -> None:
     assert await h.exchange.fetch_open_orders() == []
 
 
+async def test_a_signal_without_a_stop_loss_is_skipped_unless_allowed(h: EngineHarness) -> None:
+    position = await h.engine.on_signal(await h.signal(stop=None))
+    assert position.status == "skipped"
+    assert position.reason == ("the signal gives no stop loss "
+                               "(/set risk.require_stop_loss off to trade such)")
+    assert await h.exchange.fetch_open_orders() == []
+    await h.config.set("risk.require_stop_loss", "off", actor_id=ADMIN, role="admin")
+    traded = await h.engine.on_signal(await h.signal(stop=None))
+    assert traded.status == "open" and traded.stop_loss is None
+
+
 async def test_approval_runs_the_risk_gate_again(h: EngineHarness) -> None:
     pending = await h.engine.on_signal(await h.signal(mode="manual"))
     await h.control.pause(ADMIN, "admin")
