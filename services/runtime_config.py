@@ -104,6 +104,31 @@ NOTIFICATIONS: tuple[tuple[str, str], ...] = (
     ("reports", N_("Notify: the daily report and the weekly summary")),
 )
 
+MAX_TP_WEIGHTS = 20
+
+
+def tp_weights(text: str) -> str:
+    """"equal", or positive numbers separated by commas ("50,30,20"), normalised."""
+    cleaned = text.strip().lower()
+    if cleaned in ("equal", "off", "none"):
+        return "equal"
+    parts = [p.strip() for p in cleaned.replace(";", ",").replace(" ", ",").split(",")
+             if p.strip()]
+    try:
+        values = [Decimal(p.rstrip("%")) for p in parts]
+    except InvalidOperation:
+        raise ValueError(text) from None
+    if (not values or len(values) > MAX_TP_WEIGHTS
+            or any(not v.is_finite() or v <= 0 for v in values)):
+        raise ValueError(text)
+    return ",".join(format(v.normalize(), "f") for v in values)
+
+
+def weights_of(setting: str) -> tuple[Decimal, ...]:
+    """The ladder's weights of an `exits.tp_weights` value; () is an equal split."""
+    return () if setting == "equal" else tuple(Decimal(p) for p in setting.split(","))
+
+
 D = Decimal
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("risk.daily_loss_pct", N_("Daily loss limit, % of start-of-day equity"), D(3),
@@ -145,6 +170,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("exits.break_even_after_tp",
                 N_("Move the stop to the entry after this take-profit (0 = never)"), 1,
                 int_between(0, 20), N_("a target number from 0 to 20")),
+    SettingSpec("exits.tp_weights",
+                N_("Take-profit ladder: share of each target, e.g. 50,30,20 (equal: same "
+                   "size); applies to positions opened after the change"), "equal",
+                tp_weights, N_("equal, or up to 20 positive numbers separated by commas, e.g. "
+                               "50,30,20 (a target past the list takes the last weight)")),
     SettingSpec("positions.stuck_hours", N_("Report a position open longer than this, hours"),
                 72, int_between(1, 8760), N_("hours from 1 to 8760")),
     SettingSpec("validation.window_days", N_("GO / NO-GO: days of results judged"), 30,
@@ -227,6 +257,10 @@ class RuntimeConfig:
             channel_allocation_pct=v["risk.channel_allocation_pct"],
             max_consecutive_losses=v["risk.max_consecutive_losses"],
             require_stop_loss=v["risk.require_stop_loss"])
+
+    async def tp_weights(self) -> tuple[Decimal, ...]:
+        """The take-profit ladder's weights; () splits it equally."""
+        return weights_of(str(await self.get("exits.tp_weights")))
 
     async def size_rule(self) -> SizeRule:
         v = await self.values()

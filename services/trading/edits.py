@@ -199,8 +199,10 @@ class SignalEdits:
         number = max((target_number(o.leg) for o in tps), default=0)
         close = exit_side(fresh.side)
         now = self._clock.now()
+        weights = await self._execution.tp_weights()
         for target, part in zip(remaining_targets,
-                                split_ladder(fresh.remaining, len(remaining_targets), market),
+                                split_ladder(fresh.remaining, len(remaining_targets), market,
+                                             weights[hit:] or weights[-1:]),
                                 strict=False):
             number += 1
             leg = target_leg(number)

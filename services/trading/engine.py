@@ -115,7 +115,7 @@ class TradingEngine:
         self._clock = clock
         self.execution = Execution(db=db, positions=positions, orders=orders,
                                    exchange=exchange, events=events, clock=clock,
-                                   ids=ids or ClientIds())
+                                   ids=ids or ClientIds(), tp_weights=config.tp_weights)
         self._deciding = asyncio.Lock()  # one approve / reject at a time
         self.exits = PositionExits(db=db, positions=positions, orders=orders,
                                    execution=self.execution, events=events, config=config,

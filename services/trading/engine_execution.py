@@ -12,6 +12,7 @@ Order of writes (so that kill -9 at any point leaves nothing duplicated or forgo
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -101,8 +102,11 @@ class Execution:
 
     def __init__(self, *, db: Database, positions: PositionRepository,
                  orders: PositionOrderRepository, exchange: ResilientExchange,
-                 events: EventBus, clock: Clock, ids: ClientIds) -> None:
+                 events: EventBus, clock: Clock, ids: ClientIds,
+                 tp_weights: Callable[[], Awaitable[tuple[Decimal, ...]]] | None = None) -> None:
+        """`tp_weights` gives the take-profit ladder's weights (() or None: equal)."""
         self._db = db
+        self._tp_weights = tp_weights
         self._positions = positions
         self._orders = orders
         self._exchange = exchange
@@ -113,6 +117,9 @@ class Execution:
         # it a fill seen by the tracker could be applied while the engine records the same
         # order's placement.
         self.lock = asyncio.Lock()
+
+    async def tp_weights(self) -> tuple[Decimal, ...]:
+        return await self._tp_weights() if self._tp_weights is not None else ()
 
     async def send(self, request: OrderRequest) -> Sent:
         """Mark the intent `sent`, place it exactly once; a failure is recorded here."""
@@ -189,7 +196,7 @@ class Execution:
         held, fees = held_after_fees(order, market)
         exits = exit_legs(ids=self.ids, position_id=position_id, market=market,
                           side=position.side, amount=held, stop_loss=position.stop_loss,
-                          targets=position.targets)
+                          targets=position.targets, weights=await self.tp_weights())
         async with self._db.transaction():  # the fill and the exits' intents go together
             await self._orders.record(order.client_id or "", outcome_of(order), now=now)
             await self._positions.update(

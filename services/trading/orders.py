@@ -102,7 +102,8 @@ class ExitLeg:
 
 def exit_legs(*, ids: ClientIds, position_id: int, market: Market, side: str,
               amount: Decimal, stop_loss: Decimal | None,
-              targets: tuple[Decimal, ...]) -> list[ExitLeg]:
+              targets: tuple[Decimal, ...],
+              weights: tuple[Decimal, ...] = ()) -> list[ExitLeg]:
     """The protective stop (revision 0) and the take-profit ladder of an open position.
 
     Futures: stop-market and take-profit-market trigger orders, reduce-only. Spot has no
@@ -120,7 +121,8 @@ def exit_legs(*, ids: ClientIds, position_id: int, market: Market, side: str,
             reduce_only=futures)))
     if futures and targets and market.supports_stop_orders:
         for number, (target, part) in enumerate(
-                zip(targets, split_ladder(amount, len(targets), market), strict=False),
+                zip(targets, split_ladder(amount, len(targets), market, weights),
+                    strict=False),
                 start=1):
             trigger = round_price(market, target, close, PriceIntent.TARGET)
             leg = target_leg(number)

@@ -204,7 +204,8 @@ class PositionTracker:
         target = position.targets[number - 1]
         if (last - target) * direction(position.side) < 0:
             return  # not reached yet
-        legs = split_ladder(position.filled_amount, len(position.targets), market)
+        legs = split_ladder(position.filled_amount, len(position.targets), market,
+                            await self._config.tp_weights())
         amount = legs[number - 1] if number < len(legs) else position.remaining
         amount = min(amount, position.remaining)
         if amount <= 0:

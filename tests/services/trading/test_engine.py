@@ -67,6 +67,28 @@ async def test_auto_channel_market_signal_opens_with_stop_and_take_profit_ladder
     assert len(h.of(PositionOpened)[0].exits) == 4
 
 
+async def test_the_ladder_follows_the_configured_weights(h: EngineHarness) -> None:
+    await h.config.set("exits.tp_weights", "50, 30, 20", actor_id=ADMIN, role="admin")
+    assert await h.config.get("exits.tp_weights") == "50,30,20"
+    position = await h.engine.on_signal(await h.signal())
+    orders = {o.leg: o for o in await h.orders.for_position(position.id)}
+    # 0.010 BTC at 50:30:20 on the 0.001 lot.
+    assert [orders[f"tp{n}"].amount for n in (1, 2, 3)] == [D("0.005"), D("0.003"), D("0.002")]
+    on_exchange = {o.client_id: o.amount for o in await h.exchange.fetch_open_orders(BTC_PERP)}
+    assert on_exchange["sd-1-tp1"] == D("0.005") and on_exchange["sd-1-sl"] == D("0.010")
+
+
+async def test_a_bad_ladder_setting_is_refused_and_changes_nothing(h: EngineHarness) -> None:
+    from services.errors import UserFacingError
+
+    for bad in ("50,-10", "abc", "0", ",".join(["1"] * 21)):
+        with pytest.raises(UserFacingError):
+            await h.config.set("exits.tp_weights", bad, actor_id=ADMIN, role="admin")
+    assert await h.config.tp_weights() == ()
+    await h.config.set("exits.tp_weights", "equal", actor_id=ADMIN, role="admin")
+    assert await h.config.tp_weights() == ()
+
+
 async def test_the_same_signal_delivered_twice_opens_one_position(h: EngineHarness) -> None:
     event = await h.signal()
     first = await h.engine.on_signal(event)
