@@ -101,6 +101,9 @@ class NewPosition:
 class PositionRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        # id → (the row's raw values, the PositionRow built from them): the PnL tick reads
+        # every active position each time, and most rows have not changed since the last.
+        self._built: dict[int, tuple[tuple[Any, ...], PositionRow]] = {}
 
     async def add(self, new: NewPosition, *, now: datetime) -> int:
         """Insert a position; return its id."""
@@ -129,7 +132,21 @@ class PositionRepository:
         marks = ", ".join("?" for _ in statuses)
         rows = await self._db.fetch_all(
             f"SELECT * FROM positions WHERE status IN ({marks}) ORDER BY id", statuses)
-        return [_to_position(r) for r in rows]
+        result = [self._build(r) for r in rows]
+        if len(self._built) > 2 * len(result) + 100:  # forget rows that left these statuses
+            self._built = {p.id: self._built[p.id] for p in result}
+        return result
+
+    def _build(self, row: sqlite3.Row) -> PositionRow:
+        """The row as a PositionRow, reused while its values are the same (rows are
+        compared whole, so any change of any column builds it again)."""
+        raw = tuple(row)
+        known = self._built.get(row["id"])
+        if known is not None and known[0] == raw:
+            return known[1]
+        built = _to_position(row)
+        self._built[built.id] = (raw, built)
+        return built
 
     async def active(self) -> list[PositionRow]:
         """Positions that hold (or are about to hold) money: waiting, open, partly closed."""
