@@ -158,10 +158,10 @@ async def test_tickers_of_three_symbols_take_one_request(
     assert eth.at.tzinfo is not None and eth.at.utcoffset() == timedelta(0)
 
 
-async def test_tickers_fall_back_to_one_request_per_symbol_where_there_is_no_batch_call(
+async def test_prices_fall_back_to_one_request_per_symbol_where_there_is_no_batch_call(
         fake: FakeExchange, futures: CcxtExchange) -> None:
     await futures.load_markets()
-    futures.client.has["fetchTickers"] = False
+    futures.client.has["fetchTickers"] = futures.client.has["fetchLastPrices"] = False
     before = len(fake.requests)
     tickers = await futures.fetch_tickers([BTC_PERP, ETH_PERP, SOL_PERP])
     assert len(fake.requests) == before + 3

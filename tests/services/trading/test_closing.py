@@ -19,6 +19,8 @@ from tests.services.trading.test_engine_support import (
     engine_harness,
 )
 
+PRICE_PATH = "/fapi/v2/ticker/price"  # the last prices the paper exchange fills at
+
 
 @pytest.fixture
 async def h(tmp_path: Path) -> AsyncIterator[EngineHarness]:
@@ -81,7 +83,7 @@ async def test_a_close_the_exchange_refuses_keeps_the_position_protected(
     position = await h.engine.on_signal(await h.signal())
     # The market order is refused (no price for the symbol), and so is the first attempt
     # to put the stop back.
-    h.paper.fake.fail_next("/fapi/v1/ticker/24hr", status=400, code=-1121, times=2)
+    h.paper.fake.fail_next(PRICE_PATH, status=400, code=-1121, times=2)
     h.paper.clock.advance(10)  # the paper exchange must ask for a fresh price
 
     result = await h.engine.closer.close(position.id, actor_id=ADMIN)

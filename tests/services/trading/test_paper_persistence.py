@@ -130,7 +130,7 @@ async def test_a_tick_over_1000_resting_orders_on_50_symbols_is_one_transaction(
             await asyncio.gather(*(h.paper.create_order(r) for r in requests[start:start + 100]))
         assert len(await h.paper.fetch_open_orders()) == 1000
         # Concurrent orders on one symbol share one price request.
-        assert len([r for r in h.fake.requests if r.path.endswith("/ticker/24hr")]) == 50
+        assert len([r for r in h.fake.requests if r.path.endswith("/ticker/price")]) == 50
 
         for s in symbols:
             h.fake.set_price(s, "89.5")

@@ -32,7 +32,7 @@ from tests.services.trading.ccxt_support import (
 )
 
 ORDER_PATH = "/fapi/v1/order"
-TICKER_PATH = "/fapi/v1/ticker/24hr"
+TICKER_PATH = "/fapi/v2/ticker/price"  # last prices: what fetch_tickers asks for
 
 
 @pytest.fixture
