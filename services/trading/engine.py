@@ -78,6 +78,7 @@ class Plan:
     leverage: int
     margin: Decimal
     amount: Decimal
+    equity: Decimal | None = None  # the balance the size was computed from, when it was
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ class TradingEngine:
             plan = await self._plan(draft, channel, signal.leverage)
             draft = replace(draft, leverage=plan.leverage, margin=plan.margin,
                             planned_amount=plan.amount)
-            reason = await self._risk_reason(draft, channel, plan.market)
+            reason = await self._risk_reason(draft, channel, plan.market, plan.equity)
         except Skip as exc:
             return await self._skipped(draft, str(exc))
         except ExchangeError as exc:
@@ -196,8 +197,9 @@ class TradingEngine:
             wanted_leverage, channel.max_leverage if channel else None,
             int(await self._config.get("risk.max_leverage")), market.max_leverage,
             spot=market.kind is MarketKind.SPOT)
+        equity = await self._equity(market)
         try:
-            size = size_position(await self._size_rule(channel), equity=await self._equity(market),
+            size = size_position(await self._size_rule(channel), equity=equity,
                                  entry=entry.reference, stop=draft.stop_loss, leverage=leverage)
         except SizingError as exc:
             raise Skip(str(exc)) from None
@@ -205,7 +207,7 @@ class TradingEngine:
         reason = check_order(market, amount, entry.reference)
         if reason is not None:
             raise Skip(reason)
-        return Plan(market, entry, leverage, size.margin, amount)
+        return Plan(market, entry, leverage, size.margin, amount, equity)
 
     async def _size_rule(self, channel: ChannelRow | None) -> SizeRule:
         if channel is not None and channel.size_mode and channel.size_value:
@@ -217,10 +219,13 @@ class TradingEngine:
         return balance.total if balance is not None else Decimal(0)
 
     async def _risk_reason(self, draft: NewPosition, channel: ChannelRow | None,
-                           market: Market) -> str | None:
-        """The risk gate's verdict on opening `draft` now (None: go ahead)."""
+                           market: Market, equity: Decimal | None = None) -> str | None:
+        """The risk gate's verdict on opening `draft` now (None: go ahead); `equity` is
+        the balance just read for sizing, asked again when not given."""
+        if equity is None:
+            equity = await self._equity(market)
         snapshot = await self.risk.snapshot(
-            equity_now=await self._equity(market), active=await self._positions.active(),
+            equity_now=equity, active=await self._positions.active(),
             channel=channel, channel_id=draft.channel_id,
             circuit_open=self._exchange.breaker.state is BreakerState.OPEN)
         return check_entry(await self._config.risk_limits(), snapshot,
