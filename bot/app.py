@@ -399,21 +399,8 @@ class Application:
                               exchange_errors=dict(exchange.errors),
                               jobs=tuple(self.scheduler.jobs())))
         if self.db.is_open:
-            await self._refresh_trading_metrics(metrics)
-
-    async def _refresh_trading_metrics(self, metrics: Metrics) -> None:
-        figures = await self.figures()
-        metrics.positions.labels(state="open").set(figures.open_positions)
-        metrics.positions.labels(state="waiting").set(figures.waiting_positions)
-        if figures.equity is not None:
-            metrics.equity.set(float(figures.equity))
-        metrics.daily_pnl.set(float(figures.today_net_pnl))
-        metrics.unrealized_pnl.set(float(figures.unrealized_pnl))
-        metrics.margin_in_use.set(float(figures.margin_in_use))
-        metrics.capital_at_risk.set(float(figures.at_risk))
-        trades, wins = await TradeRepository(self.db).outcomes()
-        if trades:
-            metrics.win_rate.set(wins / trades)
+            metrics.show_trading(await self.figures(),
+                                 await TradeRepository(self.db).outcomes())
 
     # -- stop --------------------------------------------------------------------------
     async def stop(self) -> None:

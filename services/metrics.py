@@ -25,6 +25,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.registry import Collector
 
 from services.scheduler import JobInfo
+from services.status import TradingFigures
 
 __all__ = ["PROMETHEUS_CONTENT_TYPE", "Metrics", "Tallies"]
 
@@ -137,6 +138,21 @@ class Metrics:
         self._tallies = _TalliesCollector()
         r.register(self._tallies)
         self._refreshers: list[Refresher] = []
+
+    def show_trading(self, figures: TradingFigures, outcomes: tuple[int, int]) -> None:
+        """Set the trading gauges: the figures /status shows, and (trades, wins) of every
+        closed trade for the win rate."""
+        self.positions.labels(state="open").set(figures.open_positions)
+        self.positions.labels(state="waiting").set(figures.waiting_positions)
+        if figures.equity is not None:
+            self.equity.set(float(figures.equity))
+        self.daily_pnl.set(float(figures.today_net_pnl))
+        self.unrealized_pnl.set(float(figures.unrealized_pnl))
+        self.margin_in_use.set(float(figures.margin_in_use))
+        self.capital_at_risk.set(float(figures.at_risk))
+        trades, wins = outcomes
+        if trades:
+            self.win_rate.set(wins / trades)
 
     def count(self, tallies: Tallies) -> None:
         """Hand over the services' counts for the next scrape."""
