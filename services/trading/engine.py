@@ -4,11 +4,8 @@ waiting for approval, or executed at once — and every outcome is recorded and 
     signal ─▶ market? ─▶ size (channel rule or global) ─▶ round + check_order ─▶ risk gate
            ─▶ manual channel: pending_approval ─▶ approve (gate again) ─▶ execute
            ─▶ auto channel: execute at once
-Execution and crash recovery live in `engine_execution.py`.
-
-Simplifications of this first slice: start-of-day and peak equity are today's equity (the
-daily-loss and drawdown limits need the equity snapshots of the PnL updater); a channel's
-run of losses is not counted yet; spot equity is the quote balance only.
+Planning (size, leverage, the risk gate) lives in `entry_plan.py`, execution and crash
+recovery in `engine_execution.py`.
 """
 
 from __future__ import annotations
@@ -24,7 +21,6 @@ from services.clock import Clock
 from services.control import TradingControl
 from services.events import EventBus, SignalAccepted, TradeUpdateReceived
 from services.runtime_config import RuntimeConfig
-from services.trading.breaker import BreakerState
 from services.trading.channel_updates import ChannelUpdates
 from services.trading.client_ids import ClientIds
 from services.trading.closing import PositionCloser
@@ -37,22 +33,14 @@ from services.trading.engine_events import (
     PositionSkipped,
 )
 from services.trading.engine_execution import ENTRY, Execution, intent_of
+from services.trading.entry_plan import EntryPlanner, Plan, Skip
 from services.trading.exits import PositionExits
-from services.trading.orders import EntryOrder, entry_order, entry_side
-from services.trading.port import ExchangeError, Market, MarketKind, OrderRequest
-from services.trading.precision import check_order, round_amount
+from services.trading.orders import entry_side
+from services.trading.port import ExchangeError, MarketKind, OrderRequest
 from services.trading.resilient import ResilientExchange
-from services.trading.risk import EntryCandidate, check_entry
 from services.trading.risk_monitor import RiskMonitor
-from services.trading.sizing import (
-    SizeMode,
-    SizeRule,
-    SizingError,
-    capped_leverage,
-    size_position,
-)
 from services.trading.tracker import LiveOrderFeed, OrderFeed, PositionTracker
-from storage.channels import ChannelRepository, ChannelRow, channel_label
+from storage.channels import ChannelRepository, channel_label
 from storage.database import Database
 from storage.equity import EquityRepository
 from storage.position_orders import PositionOrderRepository, PositionOrderRow
@@ -65,20 +53,6 @@ from storage.positions import (
     PositionRepository,
     PositionRow,
 )
-
-
-class Skip(Exception):
-    """Not tradable; the message is the reason recorded and shown."""
-
-
-@dataclass(frozen=True)
-class Plan:
-    market: Market
-    entry: EntryOrder
-    leverage: int
-    margin: Decimal
-    amount: Decimal
-    equity: Decimal | None = None  # the balance the size was computed from, when it was
 
 
 @dataclass(frozen=True)
@@ -128,6 +102,8 @@ class TradingEngine:
         self.risk = RiskMonitor(equity=self.equity, channels=channels, control=control,
                                 config=config, events=events, clock=clock, tz=tz)
         events.subscribe(self.risk.on_closed, PositionClosed)
+        self.planner = EntryPlanner(exchange=exchange, positions=positions, config=config,
+                                    risk=self.risk)
         self.tracker = PositionTracker(
             exchange=exchange, feed=feed or LiveOrderFeed(exchange, orders),
             execution=self.execution, exits=self.exits, positions=positions, orders=orders,
@@ -158,10 +134,10 @@ class TradingEngine:
                                               "confirm the symbol and price")
         channel = await self._channels.get(event.channel.channel_id)
         try:
-            plan = await self._plan(draft, channel, signal.leverage)
+            plan = await self.planner.plan(draft, channel, signal.leverage)
             draft = replace(draft, leverage=plan.leverage, margin=plan.margin,
                             planned_amount=plan.amount)
-            reason = await self._risk_reason(draft, channel, plan.market, plan.equity)
+            reason = await self.planner.risk_reason(draft, channel, plan.market, plan.equity)
         except Skip as exc:
             return await self._skipped(draft, str(exc))
         except ExchangeError as exc:
@@ -184,54 +160,6 @@ class TradingEngine:
         if result is not None:
             await self._events.publish(result)
 
-    async def _plan(self, draft: NewPosition, channel: ChannelRow | None,
-                    wanted_leverage: int | None) -> Plan:
-        markets = await self._exchange.load_markets()
-        market = markets.get(draft.symbol)
-        if market is None:
-            raise Skip(f"{draft.symbol} is not a market of this exchange")
-        last = (await self._exchange.fetch_tickers([market.symbol]))[market.symbol].last
-        entry = entry_order(market, draft.side, draft.entry_type, draft.entry_prices, last,
-                            str(await self._config.get("entry.zone_mode")))
-        leverage = capped_leverage(
-            wanted_leverage, channel.max_leverage if channel else None,
-            int(await self._config.get("risk.max_leverage")), market.max_leverage,
-            spot=market.kind is MarketKind.SPOT)
-        equity = await self._equity(market)
-        try:
-            size = size_position(await self._size_rule(channel), equity=equity,
-                                 entry=entry.reference, stop=draft.stop_loss, leverage=leverage)
-        except SizingError as exc:
-            raise Skip(str(exc)) from None
-        amount = round_amount(market, size.amount)
-        reason = check_order(market, amount, entry.reference)
-        if reason is not None:
-            raise Skip(reason)
-        return Plan(market, entry, leverage, size.margin, amount, equity)
-
-    async def _size_rule(self, channel: ChannelRow | None) -> SizeRule:
-        if channel is not None and channel.size_mode and channel.size_value:
-            return SizeRule(SizeMode(channel.size_mode), Decimal(channel.size_value))
-        return await self._config.size_rule()
-
-    async def _equity(self, market: Market) -> Decimal:
-        balance = (await self._exchange.fetch_balance()).get(market.quote)
-        return balance.total if balance is not None else Decimal(0)
-
-    async def _risk_reason(self, draft: NewPosition, channel: ChannelRow | None,
-                           market: Market, equity: Decimal | None = None) -> str | None:
-        """The risk gate's verdict on opening `draft` now (None: go ahead); `equity` is
-        the balance just read for sizing, asked again when not given."""
-        if equity is None:
-            equity = await self._equity(market)
-        snapshot = await self.risk.snapshot(
-            equity_now=equity, active=await self._positions.active(),
-            channel=channel, channel_id=draft.channel_id,
-            circuit_open=self._exchange.breaker.state is BreakerState.OPEN)
-        return check_entry(await self._config.risk_limits(), snapshot,
-                           EntryCandidate(draft.symbol, draft.margin,
-                                          has_stop_loss=draft.stop_loss is not None))
-
     # ---- approvals ----------------------------------------------------------------------------
     async def approve(self, position_id: int, *, actor_id: int, role: str = "admin",
                       factor: Decimal = Decimal(1)) -> Decision:
@@ -245,8 +173,8 @@ class TradingEngine:
             assert position is not None
             channel = await self._channels.get(position.channel_id)
             try:
-                plan = await self._approved_plan(position, factor)
-                reason = await self._risk_reason(replace(
+                plan = await self.planner.approved(position, factor)
+                reason = await self.planner.risk_reason(replace(
                     _draft_of(position), margin=plan.margin), channel, plan.market)
             except Skip as exc:
                 reason = str(exc)
@@ -320,22 +248,6 @@ class TradingEngine:
         await self._events.publish(ApprovalExpired(
             expired, channel_label(channel, position.channel_id)))
         return expired
-
-    async def _approved_plan(self, position: PositionRow, factor: Decimal) -> Plan:
-        if factor <= 0:
-            raise Skip("the size factor must be positive")
-        markets = await self._exchange.load_markets()
-        market = markets.get(position.symbol)
-        if market is None:
-            raise Skip(f"{position.symbol} is not a market of this exchange")
-        last = (await self._exchange.fetch_tickers([market.symbol]))[market.symbol].last
-        entry = entry_order(market, position.side, position.entry_type, position.entry_prices,
-                            last, str(await self._config.get("entry.zone_mode")))
-        amount = round_amount(market, position.planned_amount * factor)
-        reason = check_order(market, amount, entry.reference)
-        if reason is not None:
-            raise Skip(reason)
-        return Plan(market, entry, position.leverage, position.margin * factor, amount)
 
     # ---- execution ------------------------------------------------------------------------------
     async def _execute_new(self, draft: NewPosition, plan: Plan) -> PositionRow:
