@@ -224,11 +224,29 @@ class Performance:
         now = self._clock.now()
         snapshots = await self._equity.between(now - timedelta(days=days),
                                                now + timedelta(seconds=1))
+        if len(snapshots) < 2:  # a new bot: draw the realised curve until ticks measure it
+            return await self._realised_points(now - timedelta(days=days), now)
         step = -(-len(snapshots) // MAX_EQUITY_POINTS) or 1
         kept = snapshots[::step]
-        if snapshots and kept[-1] is not snapshots[-1]:
+        if kept[-1] is not snapshots[-1]:
             kept.append(snapshots[-1])
         return [EquityPoint(s.at, s.equity) for s in kept]
+
+    async def _realised_points(self, start: datetime, now: datetime) -> list[EquityPoint]:
+        """The opening equity plus each trade's net PnL as it closed (from `start`, or from
+        the opening when later); nothing when the opening is not known."""
+        opening = await self.opening()
+        if opening is None:
+            return []
+        since = max(start, opening.at)
+        [equity] = (await self.history.starting_equities(
+            [Period("day", since.date(), since, now)])).values() or [opening.equity]
+        points = [EquityPoint(since, equity)]
+        for trade in await self._trades.pnl_between(since, now + timedelta(seconds=1)):
+            equity += trade.net_pnl
+            points.append(EquityPoint(trade.closed_at, equity))
+        step = -(-len(points) // MAX_EQUITY_POINTS) or 1
+        return points[::step] if step == 1 else [*points[::step][:-1], points[-1]]
 
     async def daily_pnl(self, days: int) -> list[DayPnl]:
         """Net PnL of each of the last `days` local days that had trades."""

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from services.charts.data import EquityPoint
 from services.performance import Performance
 from services.trading.risk import LimitUse
 from storage.channels import ChannelRepository
@@ -262,3 +263,22 @@ async def test_cached_period_sums_follow_every_close(harness: EngineHarness) -> 
     assert today.equity_return == D(12) / today.starting_equity  # type: ignore[operator]
     days = await perf.pnl("day", 7)
     assert [p.net_pnl for p in days] == [D(0)] * 6 + [D(12)]
+
+
+async def test_before_any_snapshot_the_equity_chart_draws_the_realised_curve(
+        harness: EngineHarness) -> None:
+    db, clock = harness.paper.db, harness.paper.clock
+    perf = performance(harness)
+    opening = await perf.opening()
+    assert opening is not None
+    assert await perf.equity_points(30) == [EquityPoint(opening.at, opening.equity)]
+    clock.advance(3 * 3600)
+    await trade(db, pnl="25", fees="1", closed=clock.now() - timedelta(hours=2))
+    await trade(db, channel=BETA, pnl="-10", closed=clock.now() - timedelta(hours=1))
+    points = await perf.equity_points(30)
+    assert [p.equity - opening.equity for p in points] == [D(0), D(24), D(14)]
+    assert [p.at for p in points] == [opening.at, clock.now() - timedelta(hours=2),
+                                      clock.now() - timedelta(hours=1)]
+    await snapshot(db, clock.now() - timedelta(minutes=10), "10014")
+    await snapshot(db, clock.now() - timedelta(minutes=5), "10015")
+    assert [p.equity for p in await perf.equity_points(30)] == [D(10014), D(10015)]
