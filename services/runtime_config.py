@@ -211,16 +211,26 @@ class RuntimeConfig:
         self._repo = repo
         self._audit = audit
         self._clock = clock
+        # The stored values, read once: `set` is the only writer while the bot runs, and it
+        # updates this after its transaction commits. A signal reads half a dozen settings,
+        # each a database round trip without it.
+        self._stored: dict[str, Any] | None = None
+
+    async def _all_stored(self) -> dict[str, Any]:
+        if self._stored is None:
+            self._stored = {k: v for k, v in (await self._repo.all()).items()
+                            if k.startswith(PREFIX)}
+        return self._stored
 
     async def values(self) -> dict[str, Any]:
         """Every setting's current value (defaults where never set), in declaration order."""
-        stored = await self._repo.all()
+        stored = await self._all_stored()
         return {spec.key: _decode(spec, stored[PREFIX + spec.key]) if PREFIX + spec.key in stored
                 else spec.default for spec in SETTINGS}
 
     async def get(self, key: str) -> Any:
         spec = self.spec(key)
-        raw = await self._repo.get(PREFIX + key)
+        raw = (await self._all_stored()).get(PREFIX + spec.key)
         return spec.default if raw is None else _decode(spec, raw)
 
     @staticmethod
@@ -245,6 +255,7 @@ class RuntimeConfig:
                                  now=self._clock.now())
             await self._audit.record(actor_id=actor_id, role=role, action="set", outcome="done",
                                      key=spec.key, old=spec.show(old), new=spec.show(value))
+        self._stored = None  # committed: read back as stored (the repository's encoding)
         return SettingChange(spec, old, value)
 
     async def risk_limits(self) -> RiskLimits:
