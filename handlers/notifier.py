@@ -4,6 +4,7 @@ through the send queue (so flood limits and outages never lose one)."""
 from __future__ import annotations
 
 import html
+from decimal import Decimal
 from typing import Any
 
 from aiogram.utils.i18n import I18n
@@ -41,7 +42,9 @@ from services.trading.edits import ApprovalRevised, EditProposed, Plan
 from services.trading.engine_events import (
     ApprovalExpired,
     ApprovalRequested,
+    EntryAdded,
     EntryPlaced,
+    EntryRestExpired,
     OrderFailed,
     PositionClosed,
     PositionOpened,
@@ -53,6 +56,8 @@ from services.trading.engine_events import (
 )
 from services.trading.pnl import pnl_pct
 from services.trading.risk_monitor import ChannelSwitchedOff, RiskHalted
+
+ZERO = Decimal(0)
 
 
 def card_refs(event: Any) -> tuple[str | None, str | None]:
@@ -74,7 +79,7 @@ KINDS: tuple[tuple[str, tuple[type, ...]], ...] = (
     ("not_understood", (SignalNotUnderstood,)),
     ("approvals", (ApprovalRequested, ApprovalRevised, ApprovalExpired, EditProposed)),
     ("skipped", (PositionSkipped,)),
-    ("entries", (EntryPlaced, PositionOpened)),
+    ("entries", (EntryPlaced, PositionOpened, EntryAdded, EntryRestExpired)),
     ("targets", (TargetHit,)),
     ("stops", (StopMoved,)),
     ("closed", (PositionClosed,)),
@@ -172,8 +177,24 @@ class Notifier:
             return (approval_card(event.position, event.channel_name) + "\n\n"
                     + _("⌛ Expired: not traded.")), None
         if isinstance(event, EntryPlaced):
+            if event.parts > 1:
+                return _("⏳ {position}: entry split into {n} orders across the zone, waiting "
+                         "for the price.").format(position=position_head(event.position),
+                                                  n=event.parts), None
             return _("⏳ {position}: entry order placed, waiting for the price.").format(
                 position=position_head(event.position)), None
+        if isinstance(event, EntryAdded):
+            p = event.position
+            return _("➕ {position}: entry part {filled}/{parts} filled at {price}. Now {amount} "
+                     "at an average of {average}; stop and targets resized.").format(
+                position=position_head(p), filled=event.filled, parts=event.parts,
+                price=price(event.order.average_price or event.order.price or ZERO),
+                amount=price(p.remaining), average=price(p.average_entry or ZERO)), None
+        if isinstance(event, EntryRestExpired):
+            return _("⌛ {position}: {n} entry order(s) not filled in time, cancelled. The "
+                     "position keeps {amount}.").format(
+                position=position_head(event.position), n=event.cancelled,
+                amount=price(event.position.remaining)), None
         if isinstance(event, PositionOpened):
             head = _("✅ <b>Opened</b> {position}").format(position=position_head(event.position))
             lines = [head, *plan_lines(event.position)]

@@ -19,11 +19,10 @@ from decimal import Decimal
 from services.events import TradeUpdateReceived
 from services.parsing import UpdateKind
 from services.parsing.model import UpdateAction
-from services.trading.client_ids import close_leg
 from services.trading.closing import PositionCloser
 from services.trading.engine_events import UpdateApplied
 from services.trading.engine_execution import Execution
-from services.trading.exits import Markets, PositionExits, leg_kind
+from services.trading.exits import Markets, PositionExits
 from services.trading.pnl import direction
 from services.trading.port import ExchangeError, Market
 from services.trading.precision import round_amount
@@ -103,7 +102,7 @@ class ChannelUpdates:
                 return True, "closed as the channel said"
             return False, f"close failed: {result.reason}"
         if kind is UpdateKind.CANCEL_PENDING:
-            return False, "the entry has filled already: nothing pending to cancel"
+            return await self._cancel_rest(position)
         if position.status not in (OPEN, PARTIALLY_CLOSED):
             return False, f"{kind.value}: the entry has not filled yet"
         try:
@@ -115,6 +114,18 @@ class ChannelUpdates:
         if kind is UpdateKind.CLOSE_PCT and action.percent:
             return await self._close_part(position, market, action.percent, channel_id)
         return False, f"{kind.value}: not understood well enough to act on"
+
+    async def _cancel_rest(self, position: PositionRow) -> tuple[bool, str]:
+        """"Cancel the pending entry" once part of a split entry filled: its parts still
+        resting are cancelled; the position keeps what it holds."""
+        async with self._execution.lock:
+            left = await self._exits.entries_left(position.id)
+            if not left:
+                return False, "the entry has filled already: nothing pending to cancel"
+            if not await self._exits.cancel_open_orders(position, legs=("entry",),
+                                                        reason="channel"):
+                return False, "the exchange did not confirm the cancel of the entry orders"
+        return True, f"{len(left)} entry order(s) not filled yet cancelled"
 
     async def _move_stop(self, position: PositionRow, market: Market,
                          action: UpdateAction) -> tuple[bool, str]:
@@ -144,10 +155,8 @@ class ChannelUpdates:
             return result.closed, "closed as the channel said" if result.closed else \
                 f"close failed: {result.reason}"
         async with self._execution.lock:
-            attempts = sum(leg_kind(o.leg) == "close"
-                           for o in await self._orders.for_position(position.id))
-            after = await self._exits.market_exit(position, market, close_leg(attempts),
-                                                  amount)
+            after = await self._exits.market_exit(
+                position, market, await self._exits.next_close_leg(position.id), amount)
             if after is None:
                 return False, f"the partial close of {percent}% failed"
             await self._exits.replace_stop(after, market, after.stop_loss, "remainder")

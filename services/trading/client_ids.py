@@ -47,11 +47,12 @@ def stop_leg(revision: int = 0) -> str:
     return "sl" if revision == 0 else f"sl{revision}"
 
 
-def target_leg(number: int) -> str:
-    """Take-profit number `number` of the ladder (1-based)."""
+def target_leg(number: int, revision: int = 0) -> str:
+    """Take-profit number `number` of the ladder (1-based); an order that replaces it (the
+    ladder resized after another entry filled, or revised by the channel) is a revision."""
     if number < 1:
         raise ValueError("take-profit numbers start at 1")
-    return f"tp{number}"
+    return f"tp{number}" if revision == 0 else f"tp{number}r{revision}"
 
 
 def close_leg(attempt: int = 0) -> str:

@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from services.audit import AuditTrail
 from services.clock import Clock
 from services.control import TradingControl
-from services.trading.client_ids import close_leg
 from services.trading.engine_execution import Execution
-from services.trading.exits import Markets, PositionExits, leg_kind
+from services.trading.exits import Markets, PositionExits
 from services.trading.port import ExchangeError
 from storage.database import Database
 from storage.position_orders import PositionOrderRepository
@@ -127,9 +126,8 @@ class PositionCloser:
             await self._restore_stop(position.id)
             return CloseResult("failed", position, f"the exchange is not answering: "
                                                    f"{exc.reason}")
-        attempts = sum(leg_kind(o.leg) == "close"
-                       for o in await self._orders.for_position(position.id))
-        closed = await self._exits.market_exit(position, market, close_leg(attempts),
+        closed = await self._exits.market_exit(position, market,
+                                               await self._exits.next_close_leg(position.id),
                                                position.remaining, reason=reason)
         if closed is None or closed.status != CLOSED:
             await self._restore_stop(position.id)

@@ -19,12 +19,9 @@ from services.audit import AuditTrail
 from services.clock import Clock
 from services.events import EventBus, PostEdited
 from services.parsing import ParsedSignal
-from services.trading.client_ids import target_leg
-from services.trading.engine_execution import Execution, intent_of
-from services.trading.exits import Markets, PositionExits, leg_kind, target_number
-from services.trading.orders import exit_side, split_ladder
-from services.trading.port import ExchangeError, Market, MarketKind, OrderRequest, OrderType
-from services.trading.precision import PriceIntent, round_price
+from services.trading.engine_execution import Execution
+from services.trading.exits import Markets, PositionExits
+from services.trading.port import ExchangeError
 from storage.database import Database
 from storage.position_orders import PositionOrderRepository
 from storage.positions import (
@@ -173,44 +170,5 @@ class SignalEdits:
                                              stop_loss=after.stop_loss)
                 notes.append(f"stop will be {after.stop_loss} once the entry fills")
         if after.targets != position.targets:
-            notes.append(await self._replace_targets(position.id, market, after.targets))
+            notes.append(await self._exits.replace_targets(position.id, market, after.targets))
         return EditDecision("applied", await self._positions.get(position.id), tuple(notes))
-
-    async def _replace_targets(self, position_id: int, market: Market,
-                               targets: tuple[Decimal, ...]) -> str:
-        """Open take-profits are cancelled and the targets not reached yet are placed for
-        what is left (futures); spot take-profits are watched by the bot from the list."""
-        position = await self._positions.get(position_id)
-        assert position is not None
-        await self._positions.update(position_id, now=self._clock.now(), targets=targets)
-        if (position.status not in (OPEN, PARTIALLY_CLOSED)
-                or market.kind is not MarketKind.FUTURES):
-            return f"targets now {', '.join(str(t) for t in targets)}"
-        rows = await self._orders.for_position(position_id)
-        tps = [o for o in rows if leg_kind(o.leg) == "tp"]
-        hit = sum(o.state == "filled" for o in tps)
-        if not await self._exits.cancel_open_orders(position, legs=("tp",)):
-            return "targets: the exchange did not confirm the cancel; old orders kept"
-        fresh = await self._positions.get(position_id)
-        assert fresh is not None
-        remaining_targets = targets[hit:]
-        if not remaining_targets or fresh.remaining <= 0:
-            return f"targets now {', '.join(str(t) for t in targets)}"
-        number = max((target_number(o.leg) for o in tps), default=0)
-        close = exit_side(fresh.side)
-        now = self._clock.now()
-        weights = await self._execution.tp_weights()
-        for target, part in zip(remaining_targets,
-                                split_ladder(fresh.remaining, len(remaining_targets), market,
-                                             weights[hit:] or weights[-1:]),
-                                strict=False):
-            number += 1
-            leg = target_leg(number)
-            request = OrderRequest(
-                client_id=self._execution.ids.make(position_id, leg), symbol=market.symbol,
-                side=close, type=OrderType.TAKE_PROFIT_MARKET, amount=part,
-                trigger_price=round_price(market, target, close, PriceIntent.TARGET),
-                reduce_only=True)
-            await self._orders.add_intent(intent_of(position_id, leg, request), now=now)
-            await self._execution.record_exit(await self._execution.send(request))
-        return f"take-profits replaced: {', '.join(str(t) for t in remaining_targets)}"

@@ -22,7 +22,7 @@ from services.control import TradingControl
 from services.events import EventBus, SignalAccepted, TradeUpdateReceived
 from services.runtime_config import RuntimeConfig
 from services.trading.channel_updates import ChannelUpdates
-from services.trading.client_ids import ClientIds
+from services.trading.client_ids import ClientIds, entry_leg
 from services.trading.closing import PositionCloser
 from services.trading.engine_events import (
     ApprovalExpired,
@@ -32,7 +32,7 @@ from services.trading.engine_events import (
     PositionRejected,
     PositionSkipped,
 )
-from services.trading.engine_execution import ENTRY, Execution, intent_of
+from services.trading.engine_execution import Execution, intent_of
 from services.trading.entry_plan import EntryPlanner, Plan, Skip
 from services.trading.exits import PositionExits
 from services.trading.orders import entry_side
@@ -254,13 +254,11 @@ class TradingEngine:
         if not await self._set_leverage(plan):
             return await self._skipped(draft, f"the exchange refused {plan.leverage}x leverage")
         now = self._clock.now()
-        async with self._db.transaction():  # the position and its entry intent together
+        async with self._db.transaction():  # the position and its entry intents together
             position_id = await self._positions.add(replace(draft, status=WAITING_ENTRY),
                                                     now=now)
-            request = self._entry_request(position_id, draft.side, plan)
-            await self._orders.add_intent(intent_of(position_id, ENTRY, request), now=now)
-        sent = await self.execution.send(request)
-        return await self.execution.after_entry(position_id, sent, plan.market)
+            requests = await self._entry_intents(position_id, draft.side, plan)
+        return await self._enter(position_id, requests, plan)
 
     async def _execute_pending(self, position: PositionRow, plan: Plan,
                                actor_id: int) -> PositionRow:
@@ -273,20 +271,43 @@ class TradingEngine:
             assert skipped is not None
             await self._events.publish(PositionSkipped(skipped, reason))
             return skipped
-        request = self._entry_request(position.id, position.side, plan)
         async with self._db.transaction():
             await self._positions.update(
                 position.id, now=now, status=WAITING_ENTRY, margin=plan.margin,
                 planned_amount=plan.amount, decided_by=actor_id, decided_at=now)
-            await self._orders.add_intent(intent_of(position.id, ENTRY, request), now=now)
-        sent = await self.execution.send(request)
-        return await self.execution.after_entry(position.id, sent, plan.market)
+            requests = await self._entry_intents(position.id, position.side, plan)
+        return await self._enter(position.id, requests, plan)
 
-    def _entry_request(self, position_id: int, side: str, plan: Plan) -> OrderRequest:
-        return OrderRequest(
-            client_id=self.execution.ids.make(position_id, ENTRY), symbol=plan.market.symbol,
-            side=entry_side(side), type=plan.entry.type, amount=plan.amount,
-            price=plan.entry.price)
+    async def _entry_intents(self, position_id: int, side: str,
+                             plan: Plan) -> list[OrderRequest]:
+        """The entry's orders, each written as an intent (in the caller's transaction):
+        one `entry`, or `entry1`…`entryN` for a zone split over several limits."""
+        split = len(plan.parts) > 1
+        requests = []
+        for number, part in enumerate(plan.parts, start=1):
+            leg = entry_leg(number if split else None)
+            request = OrderRequest(
+                client_id=self.execution.ids.make(position_id, leg), symbol=plan.market.symbol,
+                side=entry_side(side), type=plan.entry.type, amount=part.amount,
+                price=plan.entry.price if plan.entry.price is None else part.price)
+            await self._orders.add_intent(intent_of(position_id, leg, request),
+                                          now=self._clock.now())
+            requests.append(request)
+        return requests
+
+    async def _enter(self, position_id: int, requests: list[OrderRequest],
+                     plan: Plan) -> PositionRow:
+        """Send the entry's orders. A split entry's parts go one after the other; each
+        answer is applied as it comes (a part that fills at once opens the position or
+        adds to it)."""
+        if len(requests) == 1:
+            sent = await self.execution.send(requests[0])
+            return await self.execution.after_entry(position_id, sent, plan.market)
+        for request in requests:
+            sent = await self.execution.send(request)
+            if sent.order is not None:
+                await self.exits.on_order(request.client_id, sent.order)
+        return await self.exits.entries_sent(position_id)
 
     async def _set_leverage(self, plan: Plan) -> bool:
         if plan.market.kind is not MarketKind.FUTURES:
@@ -302,9 +323,8 @@ class TradingEngine:
         its client id up on the exchange (and sending it only when it is not there)."""
         if not await self._orders.in_flight():
             return []  # the usual start: nothing to ask the exchange
-        markets = await self._exchange.load_markets()
         async with self.execution.lock:
-            return await self.execution.resume_in_flight(markets)
+            return await self.exits.resume_in_flight()
 
     # ---- records ---------------------------------------------------------------------------------
     async def _add(self, draft: NewPosition) -> PositionRow:

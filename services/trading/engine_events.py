@@ -50,16 +50,38 @@ class ApprovalExpired:
 
 @dataclass(frozen=True)
 class EntryPlaced:
-    """A limit entry rests on the exchange: the position waits for its price."""
+    """A limit entry rests on the exchange: the position waits for its price (`parts`:
+    how many orders of a split entry rest; `order` is the first to fill)."""
 
     position: PositionRow
     order: PositionOrderRow
+    parts: int = 1
 
 
 @dataclass(frozen=True)
 class EntryFilled:
     position: PositionRow
     order: PositionOrderRow
+
+
+@dataclass(frozen=True)
+class EntryAdded:
+    """Another part of a split entry filled: the position grew (`position` as it is now,
+    its average entry and amount), its stop and take-profits were resized."""
+
+    position: PositionRow
+    order: PositionOrderRow
+    filled: int  # parts filled so far
+    parts: int  # parts the entry was split into
+
+
+@dataclass(frozen=True)
+class EntryRestExpired:
+    """The parts of a split entry still unfilled when the entry expired were cancelled;
+    the position keeps what filled."""
+
+    position: PositionRow
+    cancelled: int
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ Order of writes (so that kill -9 at any point leaves nothing duplicated or forgo
 2. `sent`, then the exchange call;
 3. the entry's answer, the position's fill and the exit intents — one transaction;
 4. each exit's `sent`, call and answer.
-`resume_in_flight` re-enters at 2 for every order still in intent / sent / unknown.
+`PositionExits.resume_in_flight` re-enters at 2 for every order still in intent / sent /
+unknown.
 """
 
 from __future__ import annotations
@@ -186,13 +187,13 @@ class Execution:
         if order is None:
             if sent.unknown:
                 return position
-            return await self._skip(position_id, f"the exchange refused the entry: {sent.error}")
+            return await self.skip(position_id, f"the exchange refused the entry: {sent.error}")
         now = self._clock.now()
         if order.status is not OrderStatus.FILLED:
             await self._orders.record(order.client_id or "", outcome_of(order), now=now)
             if order.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED):
                 return await self._waiting(position_id, order)
-            return await self._skip(position_id, f"the entry order was {order.status.value}")
+            return await self.skip(position_id, f"the entry order was {order.status.value}")
         held, fees = held_after_fees(order, market)
         exits = exit_legs(ids=self.ids, position_id=position_id, market=market,
                           side=position.side, amount=held, stop_loss=position.stop_loss,
@@ -213,7 +214,8 @@ class Execution:
         for leg in exits:
             await self.record_exit(await self.send(leg.request))
         await self._events.publish(PositionOpened(opened, tuple(
-            [o for o in await self._orders.for_position(position_id) if o.leg != ENTRY])))
+            [o for o in await self._orders.for_position(position_id)
+             if not o.leg.startswith(ENTRY)])))
         return opened
 
     async def record_exit(self, sent: Sent) -> None:
@@ -229,28 +231,14 @@ class Execution:
         await self._events.publish(EntryPlaced(position, row))
         return position
 
-    async def _skip(self, position_id: int, reason: str) -> PositionRow:
+    async def skip(self, position_id: int, reason: str) -> PositionRow:
+        """The position is not traded: recorded with `reason` and told."""
         await self._positions.update(position_id, now=self._clock.now(), status=SKIPPED,
                                      reason=reason)
         position = await self._positions.get(position_id)
         assert position is not None
         await self._events.publish(PositionSkipped(position, reason))
         return position
-
-    async def resume_in_flight(self, markets: dict[str, Market]) -> list[PositionOrderRow]:
-        """Resolve every order a previous run wrote but never saw answered; return them
-        as they stand now. An entry that turns out filled opens its position (exits too)."""
-        resolved = []
-        for row in await self._orders.in_flight():
-            sent = await self.resend(row)
-            if row.leg == ENTRY:
-                await self.after_entry(row.position_id, sent, markets[row.symbol])
-            else:
-                await self.record_exit(sent)
-            now_row = await self._orders.by_client_id(row.client_id)
-            assert now_row is not None
-            resolved.append(now_row)
-        return resolved
 
 
 def held_after_fees(order: Order, market: Market) -> tuple[Decimal, Decimal]:

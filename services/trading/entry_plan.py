@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from services.runtime_config import RuntimeConfig
 from services.trading.breaker import BreakerState
-from services.trading.orders import EntryOrder, entry_order
+from services.trading.orders import EntryOrder, EntryPart, entry_order, entry_parts
 from services.trading.port import Market, MarketKind
-from services.trading.precision import check_order, round_amount
+from services.trading.precision import round_amount
 from services.trading.resilient import ResilientExchange
 from services.trading.risk import EntryCandidate, check_entry
 from services.trading.risk_monitor import RiskMonitor
@@ -37,6 +37,7 @@ class Plan:
     leverage: int
     margin: Decimal
     amount: Decimal
+    parts: tuple[EntryPart, ...]  # the entry's orders: one, or several across a split zone
     equity: Decimal | None = None  # the balance the size was computed from, when it was
 
 
@@ -64,8 +65,9 @@ class EntryPlanner:
                                  entry=entry.reference, stop=draft.stop_loss, leverage=leverage)
         except SizingError as exc:
             raise Skip(str(exc)) from None
-        amount = self._checked(market, round_amount(market, size.amount), entry)
-        return Plan(market, entry, leverage, size.margin, amount, equity)
+        amount = round_amount(market, size.amount)
+        return Plan(market, entry, leverage, size.margin, amount,
+                    self._parts(market, entry, amount), equity)
 
     async def approved(self, position: PositionRow, factor: Decimal) -> Plan:
         """An approved position's entry at its planned size × `factor` (×½, ×2)."""
@@ -73,9 +75,9 @@ class EntryPlanner:
             raise Skip("the size factor must be positive")
         market, entry = await self._entry(position.symbol, position.side, position.entry_type,
                                           position.entry_prices)
-        amount = self._checked(market, round_amount(market, position.planned_amount * factor),
-                               entry)
-        return Plan(market, entry, position.leverage, position.margin * factor, amount)
+        amount = round_amount(market, position.planned_amount * factor)
+        return Plan(market, entry, position.leverage, position.margin * factor, amount,
+                    self._parts(market, entry, amount))
 
     async def risk_reason(self, draft: NewPosition, channel: ChannelRow | None,
                           market: Market, equity: Decimal | None = None) -> str | None:
@@ -103,14 +105,15 @@ class EntryPlanner:
             raise Skip(f"{symbol} is not a market of this exchange")
         last = (await self._exchange.fetch_tickers([market.symbol]))[market.symbol].last
         return market, entry_order(market, side, entry_type, entry_prices, last,
-                                   str(await self._config.get("entry.zone_mode")))
+                                   str(await self._config.get("entry.zone_mode")),
+                                   int(await self._config.get("entry.split_parts")))
 
     @staticmethod
-    def _checked(market: Market, amount: Decimal, entry: EntryOrder) -> Decimal:
-        reason = check_order(market, amount, entry.reference)
-        if reason is not None:
-            raise Skip(reason)
-        return amount
+    def _parts(market: Market, entry: EntryOrder, amount: Decimal) -> tuple[EntryPart, ...]:
+        try:
+            return tuple(entry_parts(market, entry, amount))
+        except ValueError as exc:
+            raise Skip(str(exc)) from None
 
     async def _size_rule(self, channel: ChannelRow | None) -> SizeRule:
         if channel is not None and channel.size_mode and channel.size_value:

@@ -1,5 +1,6 @@
 """What happens to a position when the exchange reports on one of its orders: a resting
-entry fills (the position opens), a take-profit fills (part closed, the stop follows the
+entry fills (the position opens; a later part of a split entry adds to it and its exits
+are resized), a take-profit fills (part closed, the stop follows the
 remainder and moves to break-even after the configured target), the stop or a close fills
 (the position is closed and its other orders are cancelled).
 
@@ -18,11 +19,31 @@ from loguru import logger
 from services.clock import Clock
 from services.events import EventBus
 from services.runtime_config import RuntimeConfig
-from services.trading.client_ids import stop_leg
-from services.trading.engine_events import OrderFailed, PositionClosed, StopMoved, TargetHit
-from services.trading.engine_execution import ENTRY, Execution, Sent, intent_of, outcome_of
-from services.trading.orders import exit_side
-from services.trading.pnl import fee_in_quote, held_for, is_break_even_stop, leg_pnl
+from services.trading.client_ids import close_leg, stop_leg, target_leg
+from services.trading.engine_events import (
+    EntryAdded,
+    EntryPlaced,
+    OrderFailed,
+    PositionClosed,
+    StopMoved,
+    TargetHit,
+)
+from services.trading.engine_execution import (
+    ENTRY,
+    Execution,
+    Sent,
+    held_after_fees,
+    intent_of,
+    outcome_of,
+)
+from services.trading.orders import exit_side, ladder_weights, split_ladder
+from services.trading.pnl import (
+    average_after_adding,
+    fee_in_quote,
+    held_for,
+    is_break_even_stop,
+    leg_pnl,
+)
 from services.trading.port import (
     Market,
     MarketKind,
@@ -44,7 +65,16 @@ from storage.position_orders import (
     PositionOrderRepository,
     PositionOrderRow,
 )
-from storage.positions import CLOSED, PARTIALLY_CLOSED, PositionRepository, PositionRow
+from storage.positions import (
+    CLOSED,
+    PARTIALLY_CLOSED,
+    WAITING_ENTRY,
+    PositionRepository,
+    PositionRow,
+)
+from storage.positions import (
+    OPEN as POSITION_OPEN,
+)
 
 FINAL = (FILLED, CANCELED, REJECTED)
 LIVE = (*IN_FLIGHT, OPEN)  # states of an order that may still act on the exchange
@@ -60,7 +90,14 @@ def leg_kind(leg: str) -> str:
 
 
 def target_number(leg: str) -> int:
-    return int(leg[2:])
+    """The take-profit a `tp` leg is for: tp2 and its revisions tp2r1, tp2r2 are all 2."""
+    return int(leg[2:].split("r")[0])
+
+
+def targets_done(rows: list[PositionOrderRow], *, filled_only: bool = False) -> set[int]:
+    """Numbers of the take-profits that have an order (or a filled one)."""
+    return {target_number(o.leg) for o in rows
+            if leg_kind(o.leg) == "tp" and (not filled_only or o.state == FILLED)}
 
 
 class PositionExits:
@@ -108,11 +145,86 @@ class PositionExits:
                 order.status in (OrderStatus.CANCELED, OrderStatus.EXPIRED) and order.filled):
             market = await self._market(row.symbol)
             filled = replace(order, status=OrderStatus.FILLED)  # a part filled, rest gone
-            return await self._execution.after_entry(row.position_id, Sent(filled), market)
+            if position.status == WAITING_ENTRY:
+                return await self._execution.after_entry(row.position_id, Sent(filled), market)
+            return await self._added(row, filled, position, market)
         await self._record(row, order)
         if order.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED):
             return None
+        if position.status != WAITING_ENTRY or await self.entries_left(position.id):
+            return None  # another part of a split entry is still working (or filled)
         return await self.close_unfilled(position, unfilled_reason)
+
+    async def _added(self, row: PositionOrderRow, order: Order, position: PositionRow,
+                     market: Market) -> PositionRow:
+        """Another part of a split entry filled: the position grows (its average entry is
+        that of what is held) and its stop and take-profits are resized to it. A part that
+        fills after the position closed (its cancel came too late) is closed at market."""
+        held, fees = held_after_fees(order, market)
+        price = order.average_price or row.price
+        assert price is not None
+        late = position.status not in (POSITION_OPEN, PARTIALLY_CLOSED)
+        now = self._clock.now()
+        async with self._db.transaction():
+            await self._orders.record(row.client_id, outcome_of(order), now=now)
+            await self._positions.update(
+                position.id, now=now, filled_amount=position.filled_amount + held,
+                average_entry=average_after_adding(position.average_entry,
+                                                   position.remaining, price, held),
+                fees=position.fees + fees,
+                **({"status": PARTIALLY_CLOSED} if late else {}))
+        grown = await self._positions.get(position.id)
+        recorded = await self._orders.by_client_id(row.client_id)
+        assert grown is not None and recorded is not None
+        filled, total = await self._entry_count(position.id)
+        await self._events.publish(EntryAdded(grown, recorded, filled, total))
+        if late:
+            logger.warning("entry {} filled after #{} closed: closing it", row.client_id,
+                           position.id)
+            closed = await self.market_exit(grown, market, await self.next_close_leg(grown.id),
+                                            held, reason=position.reason or "cancelled")
+            return closed or grown
+        await self.resize_exits(grown, market)
+        fresh = await self._positions.get(position.id)
+        assert fresh is not None
+        return fresh
+
+    async def resize_exits(self, position: PositionRow, market: Market) -> None:
+        """The stop and (futures) the take-profits not reached yet, for what is held now."""
+        moved = await self.replace_stop(position, market, position.stop_loss, "remainder")
+        if (moved is not None and moved.targets and market.kind is MarketKind.FUTURES
+                and market.supports_stop_orders):
+            await self.replace_targets(moved.id, market, moved.targets)
+
+    async def entries_left(self, position_id: int) -> list[PositionOrderRow]:
+        """The entry orders of a position that may still fill."""
+        return [o for o in await self._orders.for_position(position_id)
+                if leg_kind(o.leg) == "entry" and o.state in LIVE]
+
+    async def _entry_count(self, position_id: int) -> tuple[int, int]:
+        entries = [o for o in await self._orders.for_position(position_id)
+                   if leg_kind(o.leg) == "entry"]
+        return sum(o.state == FILLED for o in entries), len(entries)
+
+    async def entries_sent(self, position_id: int) -> PositionRow:
+        """After every part of a split entry was sent: a position none of them filled waits
+        for its price (told once, with how many orders rest) or, when every part was
+        refused, is skipped with the exchange's reason."""
+        position = await self._positions.get(position_id)
+        assert position is not None
+        if position.status != WAITING_ENTRY:
+            return position
+        left = await self.entries_left(position_id)
+        resting = [o for o in left if o.state == OPEN]
+        if resting:
+            await self._events.publish(EntryPlaced(position, resting[0], len(resting)))
+            return position
+        if left:  # only answers not known yet: the next start resolves them
+            return position
+        errors = [o.error for o in await self._orders.for_position(position_id)
+                  if leg_kind(o.leg) == "entry" and o.error]
+        return await self._execution.skip(
+            position_id, f"the exchange refused the entry: {errors[0] if errors else '?'}")
 
     async def close_unfilled(self, position: PositionRow, reason: str) -> PositionRow:
         """A position whose entry never filled ends here (expired / cancelled / closed)."""
@@ -271,6 +383,74 @@ class PositionExits:
             return None
         return await self.on_order(request.client_id, sent.order)
 
+    async def replace_targets(self, position_id: int, market: Market,
+                              targets: tuple[Decimal, ...]) -> str:
+        """Cancel the take-profits not reached yet and place the ladder of `targets` after
+        the ones hit, for what is held now (futures; spot targets are watched by the bot
+        from the list). Each replacing order is a new revision of its target's leg, so
+        TP numbers stay those of the list. Returns what was done, in words."""
+        position = await self._positions.get(position_id)
+        assert position is not None
+        await self._positions.update(position_id, now=self._clock.now(), targets=targets)
+        listed = f"targets now {', '.join(str(t) for t in targets)}"
+        if (position.status not in (POSITION_OPEN, PARTIALLY_CLOSED)
+                or market.kind is not MarketKind.FUTURES):
+            return listed
+        if not await self.cancel_open_orders(position, legs=("tp",)):
+            return "targets: the exchange did not confirm the cancel; old orders kept"
+        fresh = await self._positions.get(position_id)
+        assert fresh is not None
+        rows = await self._orders.for_position(position_id)
+        hit = len(targets_done(rows, filled_only=True))
+        left = targets[hit:]
+        if not left or fresh.remaining <= 0 or fresh.status not in (POSITION_OPEN,
+                                                                   PARTIALLY_CLOSED):
+            return listed
+        weights = ladder_weights(await self._execution.tp_weights(), len(targets))[hit:]
+        close = exit_side(fresh.side)
+        now = self._clock.now()
+        for number, (target, part) in enumerate(
+                zip(left, split_ladder(fresh.remaining, len(left), market, tuple(weights)),
+                    strict=False), start=hit + 1):
+            revision = sum(leg_kind(o.leg) == "tp" and target_number(o.leg) == number
+                           for o in rows)
+            leg = target_leg(number, revision)
+            request = OrderRequest(
+                client_id=self._execution.ids.make(position_id, leg), symbol=market.symbol,
+                side=close, type=OrderType.TAKE_PROFIT_MARKET, amount=part,
+                trigger_price=round_price(market, target, close, PriceIntent.TARGET),
+                reduce_only=True)
+            await self._orders.add_intent(intent_of(position_id, leg, request), now=now)
+            await self._execution.record_exit(await self._execution.send(request))
+        return f"take-profits replaced: {', '.join(str(t) for t in left)}"
+
+    async def next_close_leg(self, position_id: int) -> str:
+        """The leg of a new market close: each attempt has its own id."""
+        rows = await self._orders.for_position(position_id)
+        return close_leg(sum(leg_kind(o.leg) == "close" for o in rows))
+
+    async def resume_in_flight(self) -> list[PositionOrderRow]:
+        """Resolve every order a previous run wrote but never saw answered (looked up by
+        its client id; sent only when the exchange never had it) and apply what the
+        exchange says as if it had just answered: an entry that filled opens (or grows)
+        its position, an exit that filled closes its part. Returns the orders as they
+        stand now."""
+        resolved = []
+        for row in await self._orders.in_flight():
+            sent = await self._execution.resend(row)
+            if sent.order is not None:
+                await self.on_order(row.client_id, sent.order)
+            elif leg_kind(row.leg) == "entry" and not sent.unknown:
+                position = await self._positions.get(row.position_id)
+                if (position is not None and position.status == WAITING_ENTRY
+                        and not await self.entries_left(row.position_id)):
+                    await self._execution.skip(
+                        row.position_id, f"the exchange refused the entry: {sent.error}")
+            now_row = await self._orders.by_client_id(row.client_id)
+            assert now_row is not None
+            resolved.append(now_row)
+        return resolved
+
     # ---- helpers ----------------------------------------------------------------------------
     async def _record(self, row: PositionOrderRow, order: Order) -> None:
         await self._orders.record(row.client_id, outcome_of(order), now=self._clock.now())
@@ -279,4 +459,5 @@ class PositionExits:
         return (await self._markets())[symbol]
 
 
-__all__ = ["ENTRY", "FINAL", "LIVE", "PositionExits", "leg_kind", "target_number"]
+__all__ = ["ENTRY", "FINAL", "LIVE", "PositionExits", "leg_kind", "target_number",
+           "targets_done"]

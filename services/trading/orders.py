@@ -7,7 +7,10 @@ a zone (or a ladder of prices) is one limit — by default (`entry.zone_mode` = 
 zone's far edge, the top for a long and the bottom for a short, so a zone that contains
 the price fills at once (never worse than the zone) and a zone away from the price rests
 until the price comes to it; with `middle`, at the zone's middle (a better price, and a
-chance of not filling).
+chance of not filling); with `split`, several limits across the zone (`entry_legs`): the
+channel's own prices when it lists three or more, else `entry.split_parts` prices evenly
+spaced from edge to edge, the amount shared equally — the position grows as the price
+goes deeper into the zone, and its exits are resized with each fill.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from decimal import Decimal
 
 from services.trading.client_ids import ClientIds, stop_leg, target_leg
 from services.trading.port import Market, MarketKind, OrderRequest, OrderSide, OrderType
-from services.trading.precision import PriceIntent, round_amount, round_price
+from services.trading.precision import PriceIntent, check_order, round_amount, round_price
 
 ZERO = Decimal(0)
 
@@ -34,19 +37,32 @@ def exit_side(side: str) -> OrderSide:
 @dataclass(frozen=True)
 class EntryOrder:
     type: OrderType
-    price: Decimal | None  # the limit, on the tick; None for a market order
+    price: Decimal | None  # the (first) limit, on the tick; None for a market order
     reference: Decimal  # the price the size is computed and checked at
+    prices: tuple[Decimal, ...] = ()  # a split zone: every limit, the first to fill first
+
+    @property
+    def split(self) -> bool:
+        return len(self.prices) > 1
 
 
-ZONE_MODES = ("edge", "middle")
+ZONE_MODES = ("edge", "middle", "split")
+DEFAULT_SPLIT_PARTS = 3
 
 
 def entry_order(market: Market, side: str, entry_type: str, entries: tuple[Decimal, ...],
-                last: Decimal, zone_mode: str = "edge") -> EntryOrder:
-    """How to enter: market at `last`, or one limit (see the module docstring)."""
+                last: Decimal, zone_mode: str = "edge",
+                split_parts: int = DEFAULT_SPLIT_PARTS) -> EntryOrder:
+    """How to enter: market at `last`, one limit, or a zone split over several limits
+    (see the module docstring)."""
     if entry_type == "market" or not entries:
         return EntryOrder(OrderType.MARKET, None, last)
     order_side = entry_side(side)
+    if entry_type != "single" and zone_mode == "split":
+        prices = split_prices(market, side, entries, split_parts)
+        if len(prices) > 1:
+            return EntryOrder(OrderType.LIMIT, prices[0], sum(prices, ZERO) / len(prices),
+                              prices)
     if entry_type == "single":
         wanted = entries[0]
     elif zone_mode == "middle":
@@ -55,6 +71,67 @@ def entry_order(market: Market, side: str, entry_type: str, entries: tuple[Decim
         wanted = max(entries) if side == "long" else min(entries)
     price = round_price(market, wanted, order_side, PriceIntent.ENTRY)
     return EntryOrder(OrderType.LIMIT, price, price)
+
+
+def split_prices(market: Market, side: str, entries: tuple[Decimal, ...],
+                 parts: int) -> tuple[Decimal, ...]:
+    """The limits of a split zone on the market's tick, the first to fill first (highest
+    for a long, lowest for a short): the channel's own prices when it gives three or more,
+    else `parts` prices evenly spaced from one edge of the zone to the other. Prices that
+    round onto the same tick count once."""
+    distinct = sorted(set(entries))
+    if len(distinct) >= 3:
+        wanted = distinct
+    elif len(distinct) == 2 and parts >= 2:
+        low, high = distinct
+        wanted = [low + (high - low) * i / (parts - 1) for i in range(parts)]
+    else:
+        wanted = distinct
+    order_side = entry_side(side)
+    rounded = {round_price(market, price, order_side, PriceIntent.ENTRY) for price in wanted}
+    return tuple(sorted(rounded, reverse=side == "long"))
+
+
+@dataclass(frozen=True)
+class EntryPart:
+    """One limit order of an entry: its price and its share of the amount."""
+
+    price: Decimal
+    amount: Decimal
+
+
+def entry_parts(market: Market, entry: EntryOrder, amount: Decimal) -> list[EntryPart]:
+    """`amount` over the entry's limits: one part for a plain entry; for a split zone an
+    equal share per price (lot-rounded, the remainder on the last), with fewer prices —
+    still spread from edge to edge — while a share would be below the market's minimum
+    amount or order value. Raises ValueError with the exchange's rule when even one order
+    of the whole amount does not fit."""
+    if not entry.split:
+        reason = check_order(market, amount, entry.reference)
+        if reason is not None:
+            raise ValueError(reason)
+        return [EntryPart(entry.price if entry.price is not None else entry.reference,
+                          amount)]
+    prices = entry.prices
+    for count in range(len(prices), 0, -1):
+        chosen = _spread(prices, count)
+        shares = [round_amount(market, amount / count)] * (count - 1)
+        parts = [EntryPart(p, a) for p, a in
+                 zip(chosen, [*shares, amount - sum(shares, ZERO)], strict=True)]
+        reasons = [check_order(market, part.amount, part.price) for part in parts]
+        if not any(reasons):
+            return parts
+        if count == 1:
+            raise ValueError(reasons[0])
+    raise AssertionError("unreachable: one part is always tried")
+
+
+def _spread(prices: tuple[Decimal, ...], count: int) -> list[Decimal]:
+    """`count` of `prices`, evenly spread and keeping both ends (the first when one)."""
+    if count == 1:
+        return [prices[0]]
+    last = len(prices) - 1
+    return [prices[round(i * last / (count - 1))] for i in range(count)]
 
 
 def ladder_weights(weights: tuple[Decimal, ...], n: int) -> list[Decimal]:

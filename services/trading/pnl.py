@@ -34,6 +34,16 @@ def ladder_pnl(side: str, entry: Decimal, legs: Iterable[tuple[Decimal, Decimal]
     return sum((leg_pnl(side, entry, price, amount) for price, amount in legs), ZERO)
 
 
+def average_after_adding(average: Decimal | None, held: Decimal, price: Decimal,
+                         added: Decimal) -> Decimal:
+    """The average entry of a position holding `held` at `average` after `added` more is
+    bought (sold, for a short) at `price`: the average of what is held, so closing
+    everything at the new average realises exactly the price differences of its parts."""
+    if average is None or held <= 0:
+        return price
+    return (average * held + price * added) / (held + added)
+
+
 def unrealized_pnl(side: str, entry: Decimal | None, last: Decimal | None,
                    held: Decimal) -> Decimal:
     """What `held` would make if closed at `last` (zero when nothing is held or priced)."""

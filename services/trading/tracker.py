@@ -25,10 +25,10 @@ from loguru import logger
 from services.clock import Clock
 from services.events import EventBus
 from services.runtime_config import RuntimeConfig
-from services.trading.client_ids import ClientIds, close_leg, target_leg
-from services.trading.engine_events import PositionStuck
+from services.trading.client_ids import ClientIds, target_leg
+from services.trading.engine_events import EntryRestExpired, PositionStuck
 from services.trading.engine_execution import Execution
-from services.trading.exits import Markets, PositionExits, leg_kind
+from services.trading.exits import Markets, PositionExits, targets_done
 from services.trading.orders import split_ladder
 from services.trading.pnl import direction, unrealized_pnl
 from services.trading.port import (
@@ -186,9 +186,12 @@ class PositionTracker:
             if market is None:
                 continue
             try:
-                if not market.supports_stop_orders and _crossed_stop(position, ticker.last):
+                if _crossed_stop(position, ticker.last) and (
+                        not market.supports_stop_orders
+                        or await self._exits.live_stop(position.id) is None):
+                    # no stop on the exchange (none there, or refused: the price was past it)
                     await self._exits.market_exit(position, market,
-                                                  await self._next_close_leg(position),
+                                                  await self._exits.next_close_leg(position.id),
                                                   position.remaining, reason="sl")
                 elif spot or not market.supports_stop_orders:
                     await self._take_target(position, market, ticker.last)
@@ -197,8 +200,7 @@ class PositionTracker:
 
     async def _take_target(self, position: PositionRow, market: Market, last: Decimal) -> None:
         rows = await self._orders.for_position(position.id)
-        done = sum(leg_kind(o.leg) == "tp" for o in rows)
-        number = done + 1
+        number = len(targets_done(rows)) + 1
         if number > len(position.targets):
             return
         target = position.targets[number - 1]
@@ -219,10 +221,6 @@ class PositionTracker:
             if after is not None and after.status not in (OPEN, PARTIALLY_CLOSED):
                 return
         await self._exits.market_exit(position, market, target_leg(number), amount)
-
-    async def _next_close_leg(self, position: PositionRow) -> str:
-        rows = await self._orders.for_position(position.id)
-        return close_leg(sum(leg_kind(o.leg) == "close" for o in rows))
 
     async def _trail(self, active: list[PositionRow], tickers: dict[str, Ticker]) -> None:
         """Trailing stop (`exits.trailing_pct`): once the price is far enough in profit that
@@ -267,11 +265,18 @@ class PositionTracker:
 
     # ---- time limits --------------------------------------------------------------------------
     async def _expire_entries(self, active: list[PositionRow]) -> None:
+        """Entry orders past `entry.expiry_min` are cancelled: a position nothing filled of
+        closes as expired; one holding part of a split entry keeps what it holds."""
         waiting = [p for p in active if p.status == WAITING_ENTRY]
-        if not waiting:
+        growing = [p for p in active if p.status in (OPEN, PARTIALLY_CLOSED)
+                   and p.filled_amount < p.planned_amount]  # maybe parts of a split left
+        if not waiting and not growing:
             return
         limit = timedelta(minutes=int(await self._config.get("entry.expiry_min")))
         now = self._clock.now()
+        for position in growing:
+            if now - (position.decided_at or position.created_at) >= limit:
+                await self._expire_rest(position)
         for position in waiting:
             if now - (position.decided_at or position.created_at) < limit:
                 continue
@@ -281,6 +286,16 @@ class PositionTracker:
             fresh = await self._positions.get(position.id)
             if fresh is not None and fresh.status == WAITING_ENTRY:
                 await self._exits.close_unfilled(fresh, "expired")
+
+    async def _expire_rest(self, position: PositionRow) -> None:
+        left = await self._exits.entries_left(position.id)
+        if not left:
+            return
+        await self._exits.cancel_open_orders(position, legs=("entry",), reason="expired")
+        fresh = await self._positions.get(position.id)
+        cancelled = len(left) - len(await self._exits.entries_left(position.id))
+        if fresh is not None and cancelled:
+            await self._events.publish(EntryRestExpired(fresh, cancelled))
 
     async def _report_stuck(self, active: list[PositionRow]) -> None:
         candidates = [p for p in active if p.opened_at is not None and p.stuck_alerted_at is None]

@@ -91,3 +91,29 @@ async def test_an_exit_refused_by_the_exchange_is_recorded_and_reported(
     assert legs["tp1"].state == "open"
     [failed] = h.of(OrderFailed)
     assert (failed.leg, failed.unknown) == ("sl", False)
+
+
+async def test_a_close_that_filled_before_the_crash_closes_the_position_on_restart(
+        h: EngineHarness) -> None:
+    """kill -9 after a market close reached the exchange, before its fill was recorded:
+    the restart finds it filled and closes the position (not merely records the order)."""
+    position = await h.engine.on_signal(await h.signal())
+    assert position.status == "open"
+    now = h.paper.clock.now()
+    close = OrderRequest("sd-1-close", BTC_PERP, OrderSide.SELL, OrderType.MARKET,
+                         position.remaining, reduce_only=True)
+    await h.orders.add_intent(OrderIntent(position.id, "close", close.client_id, BTC_PERP,
+                                          "sell", "market", close.amount, reduce_only=True),
+                              now=now)
+    await h.paper.paper.create_order(close)  # filled on the exchange, then kill -9
+    engine = await h.restart()
+
+    [resolved] = await engine.resume_in_flight()
+
+    assert (resolved.client_id, resolved.state) == ("sd-1-close", "filled")
+    after = await h.positions.get(position.id)
+    assert after is not None
+    assert (after.status, after.remaining) == ("closed", D(0))
+    assert await h.paper_orders("sd-1-close") == 1
+    assert await h.exchange.fetch_positions([BTC_PERP]) == []
+    assert await h.exchange.fetch_open_orders(BTC_PERP) == []  # its stop and targets too

@@ -73,10 +73,11 @@ async def test_an_edit_of_a_traded_signal_changes_nothing_until_applied(
     after = await h.position(position.id)
     assert (after.stop_loss, after.targets) == (D("94000"), (D("96500"), D("97500")))
     on_book = {o.client_id or "": o for o in await h.exchange.fetch_open_orders(BTC_PERP)}
-    assert sorted(on_book) == ["sd-1-sl1", "sd-1-tp4", "sd-1-tp5"]
-    assert [on_book[c].trigger_price for c in ("sd-1-tp4", "sd-1-tp5")] == [
+    # The replacing orders are revisions of TP1 and TP2: the numbers stay the list's.
+    assert sorted(on_book) == ["sd-1-sl1", "sd-1-tp1r1", "sd-1-tp2r1"]
+    assert [on_book[c].trigger_price for c in ("sd-1-tp1r1", "sd-1-tp2r1")] == [
         D("96500"), D("97500")]
-    assert sum(on_book[c].amount for c in ("sd-1-tp4", "sd-1-tp5")) == after.remaining
+    assert sum(on_book[c].amount for c in ("sd-1-tp1r1", "sd-1-tp2r1")) == after.remaining
     again = await h.edits.decide(position.id, True, actor_id=ADMIN)  # type: ignore[attr-defined]
     assert again.outcome == "nothing_pending"
 
