@@ -14,6 +14,7 @@ timestamp outside the receive window (clock resynced first) and a position-side 
 from __future__ import annotations
 
 import dataclasses
+from decimal import Decimal
 from typing import Any
 
 from ccxt.async_support.base.exchange import Exchange as CcxtClient
@@ -23,6 +24,7 @@ from services.clock import Clock
 from services.trading.ccxt_convert import (
     IncompleteOrder,
     balances_from_ccxt,
+    fill_from_ccxt,
     order_from_ccxt,
     position_from_ccxt,
 )
@@ -42,6 +44,7 @@ from services.trading.port import (
     OrderType,
 )
 
+ZERO = Decimal(0)
 _MARGIN_MODES = ("cross", "isolated")
 
 
@@ -199,7 +202,39 @@ class CcxtExchange(CcxtMarketData):
                 order, status=child.status, filled=child.filled,
                 average_price=child.average_price, fee=child.fee,
                 fee_currency=child.fee_currency, fills=child.fills)
-        return order
+        return await self._with_fee(order, size)
+
+    async def _with_fee(self, order: Order, size: Decimal) -> Order:
+        """An order read back after it filled, with its fee. Binance (like many exchanges)
+        gives the fee only with the fills of the placement's answer, not when the order is
+        read later: its trades tell it. Without it a spot buy that rested would count the
+        coins paid as fee as held, and the sale of "everything" would be refused."""
+        if order.filled <= ZERO or order.fee or order.fee_currency:
+            return order
+        trades = await self._order_trades(order)
+        fills = [f for t in trades if (f := fill_from_ccxt(t, size, order.created_at))]
+        if not fills:
+            return order
+        currency = fills[0].fee_currency
+        fee = sum((f.fee for f in fills if f.fee_currency == currency), ZERO)
+        return dataclasses.replace(order, fee=fee, fee_currency=currency or None,
+                                   fills=order.fills or tuple(fills))
+
+    async def _order_trades(self, order: Order) -> list[dict[str, Any]]:
+        """The trades of one order: `fetchOrderTrades`, or the account's trades filtered by
+        the order id where that is spot-only (Binance futures); none when neither exists."""
+        try:
+            if self.client.has.get("fetchOrderTrades"):
+                return list(await self._call(self.client.fetch_order_trades,
+                                             order.exchange_id, order.symbol))
+        except ExchangeError as exc:
+            if not isinstance(exc.__cause__, ccxt_errors.NotSupported):
+                raise
+        if not self.client.has.get("fetchMyTrades"):
+            return []
+        trades = await self._call(self.client.fetch_my_trades, order.symbol, None, None,
+                                  {"orderId": order.exchange_id})
+        return [t for t in trades if str(t.get("order")) == order.exchange_id]
 
     async def _scan_for_client_id(self, symbol: str, client_id: str,
                                   trigger: bool) -> Order | None:
@@ -222,10 +257,11 @@ class CcxtExchange(CcxtMarketData):
         params: dict[str, Any] = {"trigger": True} if trigger else {}
         raw = await self._call(self.client.cancel_order, exchange_id, symbol, params)
         try:
-            return order_from_ccxt(raw, size)
+            order = order_from_ccxt(raw, size)
         except IncompleteOrder:
             raw = await self._call(self.client.fetch_order, exchange_id, symbol, params)
-            return order_from_ccxt(raw, size)
+            order = order_from_ccxt(raw, size)
+        return order if trigger else await self._with_fee(order, size)
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
         """Open orders, trigger orders included (futures keep them apart on most exchanges)."""

@@ -87,3 +87,55 @@ async def test_a_spot_signal_is_bought_its_target_sold_and_its_stop_closes_the_r
     assert await app.positions.active() == []
     if live:
         assert not [o for o in exchange.orders("spot") if o.get("status") == "NEW"]
+
+
+BTC_ZONE_BELOW = ("#BTC/USDT LONG\nEntry: 29800 - 30100\nTargets: 31000, 32000\n"
+                  "Stop loss: 29000")
+
+
+@pytest.mark.parametrize("live", [False, True], ids=["paper", "live"])
+async def test_a_split_zone_on_spot_buys_part_by_part_and_sells_everything_it_bought(
+        live: bool, make_settings: Callable[..., Settings], exchange: FakeExchange,
+        telegram: FakeBotAPI, start_app: Callable[[Settings], Awaitable[Application]]) -> None:
+    exchange.set_balance("USDT", "1000", market="spot")
+    app = await start_app(spot(make_settings, exchange, live=live))
+    if live:
+        await telegram.wait_for_call("sendMessage",
+                                     lambda c: "Live trading started with warnings" in c.text)
+    await app.config.set("entry.zone_mode", "split", actor_id=1, role="admin")
+    await follow_auto(app, telegram)
+
+    waiting = await post_signal(telegram, BTC_ZONE_BELOW, 1)  # BTC at 30200, above the zone
+    assert "split into 3 orders" in waiting.text
+    [position] = await app.positions.active()
+    assert await legs(app, position.id) == {"entry1": "open", "entry2": "open",
+                                            "entry3": "open"}
+    if live:
+        resting = [o for o in exchange.orders("spot") if o.get("status") == "NEW"]
+        assert sorted(D(o["price"]) for o in resting) == [D(29800), D(29950), D(30100)]
+
+    exchange.set_price("BTC/USDT", "30050")  # the first part fills
+    await app.engine.tracker.tick()
+    first = await app.positions.get(position.id)
+    assert (first.status, first.average_entry) == ("open", D(30100))
+
+    exchange.set_price("BTC/USDT", "29900")  # the second
+    await app.engine.tracker.tick()
+    grown = await app.positions.get(position.id)
+    assert grown.filled_amount > first.filled_amount
+    assert grown.average_entry == D(30025)
+    states = await legs(app, position.id)
+    assert (states["entry1"], states["entry2"], states["entry3"]) == ("filled", "filled", "open")
+
+    exchange.set_price("BTC/USDT", "31050")  # TP1, watched by the bot, sells its share
+    await app.engine.tracker.tick()
+    assert (await app.positions.get(position.id)).status == "partially_closed"
+
+    await app.engine.closer.close(position.id, actor_id=1)  # the rest, by hand
+    closed = await app.positions.get(position.id)
+    assert (closed.status, closed.remaining) == ("closed", D(0))
+    assert (await legs(app, position.id))["entry3"] == "canceled"
+    assert closed.realized_pnl > 0
+    if live:
+        assert not [o for o in exchange.orders("spot") if o.get("status") == "NEW"]
+        assert exchange.balance("BTC", market="spot") < D("0.001")  # nothing left bought

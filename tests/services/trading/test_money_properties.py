@@ -10,10 +10,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.trading.orders import ladder_weights, split_ladder
-from services.trading.pnl import ladder_pnl, leg_pnl, unrealized_pnl
+from services.trading.orders import entry_order, entry_parts, ladder_weights, split_ladder
+from services.trading.pnl import average_after_adding, ladder_pnl, leg_pnl, unrealized_pnl
 from services.trading.port import Market, MarketKind
-from services.trading.precision import round_amount
+from services.trading.precision import check_order, round_amount
 
 D = Decimal
 STEPS = [D("1"), D("0.1"), D("0.01"), D("0.001"), D("0.0001")]
@@ -114,3 +114,42 @@ def test_a_partial_close_and_its_rest_add_up(side: str, entry: Decimal, exit_pri
     rest = amount - closed
     assert leg_pnl(side, entry, exit_price, closed) + unrealized_pnl(
         side, entry, exit_price, rest) == leg_pnl(side, entry, exit_price, amount)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data(), parts=st.integers(2, 10), low=prices, width=st.integers(1, 5000))
+def test_split_entry_parts_sum_to_the_amount_and_each_fits_the_market(
+        data: st.DataObject, parts: int, low: Decimal, width: int) -> None:
+    market = data.draw(markets())
+    amount = data.draw(amounts(market))
+    zone = (low, low + D(width) / 100)
+    entry = entry_order(market, "long", "zone", zone, zone[1] + 1, "split", parts)
+    try:
+        legs = entry_parts(market, entry, amount)
+    except ValueError:  # not even one order of the whole amount fits
+        assert entry.price is not None
+        assert check_order(market, amount, entry.price) is not None
+        return
+    assert sum((leg.amount for leg in legs), D(0)) == amount
+    assert 1 <= len(legs) <= max(len(entry.prices), 1)
+    for leg in legs:
+        assert check_order(market, leg.amount, leg.price) is None
+        # inside the channel's zone (a buy's price is rounded down onto the tick)
+        assert low - market.price_step < leg.price <= zone[1]
+    assert [leg.price for leg in legs] == sorted((leg.price for leg in legs), reverse=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(side=st.sampled_from(["long", "short"]), exit_price=prices,
+       fills=st.lists(st.tuples(prices, st.integers(1, 1000).map(D)), min_size=1, max_size=5))
+def test_a_position_grown_part_by_part_realises_the_sum_of_its_parts(
+        side: str, exit_price: Decimal, fills: list[tuple[Decimal, Decimal]]) -> None:
+    average: Decimal | None = None
+    held = D(0)
+    for price, amount in fills:
+        average = average_after_adding(average, held, price, amount)
+        held += amount
+    assert average is not None
+    whole = leg_pnl(side, average, exit_price, held)
+    parts = sum((leg_pnl(side, price, exit_price, amount) for price, amount in fills), D(0))
+    assert abs(whole - parts) <= D("1e-18") * max(abs(parts), D(1))  # 28-digit Decimal
