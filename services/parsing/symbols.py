@@ -51,8 +51,11 @@ _LABELLED = re.compile(
     r"(?:pair|coin(?: ?name)?|symbol|name|ticker|asset|token|тикер|инструмент|монета)"
     r"\s*[:=-]?\s*[#$]?([a-z][a-z0-9]{1,19})(?![a-z0-9])"
 )
-_LABELLED_STEMS = ("pair", "coin", "symbol", "name", "ticker", "asset", "token", "тикер")
-_LABELLED_STEMS += ("инструмент", "монета")  # a post without any is not searched
+# The label words of `_LABELLED`: a post without any is not searched.
+_LABELLED_STEMS = (
+    *("pair", "coin", "symbol", "name", "ticker", "asset", "token"),
+    *("тикер", "инструмент", "монета"),
+)
 _SIDE = re.compile(r"(?:long|short|лонг|шорт)(?![^\W\d_])")
 _SIDE_STEMS = ("long", "short", "лонг", "шорт")  # a post without them is not searched
 _WORD_BEFORE = re.compile(r"([a-z][a-z0-9]{1,9}) +$")
