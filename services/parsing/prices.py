@@ -10,6 +10,10 @@ from services.parsing.numbers import format_price
 
 _FIFTH = Decimal("0.2")
 _HALF = Decimal("0.5")
+# Bounds a little inside (0.2, 5): a price between `reference * _SAFE_LOW` and
+# `reference * _SAFE_HIGH` is surely not an outlier, whatever the rounding of the ratio.
+_SAFE_LOW = Decimal("0.21")
+_SAFE_HIGH = Decimal("4.9")
 
 
 def infer_side(entries: list[Decimal], targets: list[Decimal], stop: Decimal | None) -> Side | None:
@@ -50,6 +54,8 @@ def rescale_outliers(
     power of ten brings it within 2x of the entry. The change is recorded in `notes`,
     which make the signal non-tradable until someone confirms it.
     """
+    if values and reference * _SAFE_LOW < min(values) and max(values) < reference * _SAFE_HIGH:
+        return list(values)  # the usual case, settled by two comparisons run in C
     out: list[Decimal] = []
     changed: list[str] = []
     for value in values:

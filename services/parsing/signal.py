@@ -114,7 +114,7 @@ def read_draft(layout: Layout, mentions: list[SymbolMention]) -> SignalDraft:
     low = layout.low
     draft = SignalDraft(symbol=pick_symbol(mentions))
     by_kind = _by_kind(layout.sections)
-    sides = layout.of_kind(*_SIDE_LABELS)
+    sides = _sides(layout.sections, by_kind)
     leg_side = _read_entries_and_targets(layout, by_kind, sides, draft)
     _read_stop(by_kind.get(_STOP, []), draft)
     draft.leverage = _read_leverage(layout, by_kind.get(_LEVERAGE_LABEL, []))
@@ -154,6 +154,14 @@ def _by_kind(sections: list[Section]) -> dict[LabelKind, list[Section]]:
         else:
             group.append(section)
     return groups
+
+
+def _sides(sections: list[Section], by_kind: dict[LabelKind, list[Section]]) -> list[Section]:
+    """The LONG/SHORT sections in post order (`Layout.of_kind`, skipped for the many posts
+    that state no side as a label)."""
+    if _SIDE_LABELS[0] not in by_kind and _SIDE_LABELS[1] not in by_kind:
+        return []
+    return [s for s in sections if s.kind in _SIDE_LABELS]
 
 
 def _price_hits(section: Section) -> tuple[list[Decimal], list[bool]]:

@@ -51,6 +51,11 @@ _LABELLED = re.compile(
     r"(?:pair|coin(?: ?name)?|symbol|name|ticker|asset|token|тикер|инструмент|монета)"
     r"\s*[:=-]?\s*[#$]?([a-z][a-z0-9]{1,19})(?![a-z0-9])"
 )
+# The label words of `_LABELLED`: a post without any is not searched.
+_LABELLED_STEMS = (
+    *("pair", "coin", "symbol", "name", "ticker", "asset", "token"),
+    *("тикер", "инструмент", "монета"),
+)
 _SIDE = re.compile(r"(?:long|short|лонг|шорт)(?![^\W\d_])")
 _SIDE_STEMS = ("long", "short", "лонг", "шорт")  # a post without them is not searched
 _WORD_BEFORE = re.compile(r"([a-z][a-z0-9]{1,9}) +$")
@@ -163,7 +168,7 @@ def _add_named(text: str, low: str, found: _Found, bare_words: bool) -> None:
             if (start == 0 or not low[start - 1].isalnum()) and not _taken(found, start + 1):
                 if _is_coin_word(m.group(1)):
                     _add(found, start, m.end(), m.group(1), None, False)
-    for m in _LABELLED.finditer(low):
+    for m in _LABELLED.finditer(low) if has_any(low, _LABELLED_STEMS) else ():
         if _starts_word(low, m.start()) and _is_coin_word(m.group(1)):
             if not _taken(found, m.start(1)):
                 _add(found, m.start(1), m.end(1), m.group(1), None, False)

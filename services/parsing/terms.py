@@ -14,6 +14,8 @@ _FUTURES_WORDS = re.compile(
     rf"(?:futures?|perp|perpetual|usdt-?m|фьюч\w*|фандинг\w*|funding){NO_LETTER_AFTER}"
 )
 _PERP_SUFFIX = re.compile(r"usdt(?:perp|\.p)\b")
+# Of both patterns above ("usdt" alone is in most posts, so its longer forms are listed).
+_FUTURES_STEMS = ("futur", "perp", "usdtm", "usdt-m", "usdt.p", "фьюч", "фандинг", "funding")
 _SPOT_WORD = re.compile(rf"(?:spot|спот){NO_LETTER_AFTER}")
 _SPOT_WORD_STEMS = ("spot", "спот")
 _EXCHANGE_LABEL = re.compile(r"exchanges?\s*[:=-]")
@@ -39,13 +41,15 @@ def stated_market(low: str, says_long_short: bool) -> MarketType | None:
     "Long"/"short" are derivatives words (a spot trade is a "buy"), so a post that uses
     them and does not say spot is read as futures.
     """
-    futures = search_word(_FUTURES_WORDS, low) is not None or _PERP_SUFFIX.search(low) is not None
+    futures = has_any(low, _FUTURES_STEMS) and (
+        search_word(_FUTURES_WORDS, low) is not None or _PERP_SUFFIX.search(low) is not None
+    )
     spot = has_any(low, _SPOT_WORD_STEMS) and search_word(_SPOT_WORD, low) is not None
     if futures and spot:
         return None  # "SPOT & FUTURES": the follower chooses
     if futures:
         return MarketType.FUTURES
-    if spot or search_word(_EXCHANGE_LABEL, low):
+    if spot or ("exchange" in low and search_word(_EXCHANGE_LABEL, low)):
         # Cornix convention: "Exchanges: Binance" (no leverage) is the spot account
         return MarketType.SPOT
     return MarketType.FUTURES if says_long_short else None

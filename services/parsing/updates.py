@@ -80,6 +80,11 @@ _OUTCOME = keyword_regex(
         *(("stop", word + _STOP_HIT) for word in ("sl", r"stop[\s-]*loss", r"stop\s+targets?")),
     ]
 )
+# Every match of `_OUTCOME` contains one of these: a post without them reports nothing.
+_OUTCOME_STEMS = (
+    *("hit", "reached", "achieved", "done", "✅", "взят", "достигнут", "filled", "triggered"),
+    *("stopped", "closed", "cancel", "закрыт", "закрыли", "отмен", "выбил"),
+)
 # "Profit: 49%" on a line of its own (not "Expected profit: 2.11").
 _RESULT_LINE = re.compile(
     r"(?m)^\W*(?:profit|pnl|roi|прибыль|профит|результат)\s*[:=-]\s*[+-]?\d+(?:[.,]\d+)?\s*%"
@@ -314,7 +319,7 @@ def _moved_stop(line: str) -> Decimal | None:
 def reports_outcome(low: str) -> bool:
     """True when the lower-cased post reports what happened to a trade (a target hit,
     a stop-out, a close, a "Profit: 49%" line…) rather than advising what to do."""
-    return _unconditional(_OUTCOME, low) is not None or (
+    return _unconditional(_OUTCOME, low, _OUTCOME_STEMS) is not None or (
         has_any(low, _RESULT_LINE_STEMS) and _RESULT_LINE.search(low) is not None
     )
 
