@@ -30,7 +30,7 @@ _UPDATABLE = {
     "status", "reason", "leverage", "margin", "planned_amount", "filled_amount",
     "average_entry", "realized_pnl", "fees", "opened_at", "closed_at", "approval_expires_at",
     "decided_by", "decided_at", "closed_amount", "stop_loss", "stuck_alerted_at",
-    "entry_prices", "targets",
+    "entry_prices", "targets", "tp_weights",
 }
 
 
@@ -65,6 +65,8 @@ class PositionRow:
     closed_amount: Decimal = Decimal(0)  # base units closed so far (targets, stop, close)
     initial_stop_loss: Decimal | None = None  # the signal's stop; `stop_loss` is the live one
     stuck_alerted_at: datetime | None = None
+    # the take-profit weights fixed when it opened (() equal); None: opened before they were kept
+    tp_weights: tuple[Decimal, ...] | None = None
 
     @property
     def remaining(self) -> Decimal:
@@ -182,7 +184,7 @@ class PositionRepository:
 
 
 def _value(value: Any) -> Any:
-    if isinstance(value, tuple):  # entry_prices / targets: a JSON list of decimals
+    if isinstance(value, tuple):  # entry_prices / targets / tp_weights: decimals as JSON
         return _prices(value)
     if isinstance(value, Decimal):
         return str(value)
@@ -225,4 +227,6 @@ def _to_position(row: sqlite3.Row) -> PositionRow:
         decided_at=_time(row["decided_at"]), closed_amount=Decimal(row["closed_amount"]),
         initial_stop_loss=_decimal(row["initial_stop_loss"]),
         stuck_alerted_at=_time(row["stuck_alerted_at"]),
+        tp_weights=(tuple(Decimal(w) for w in json.loads(row["tp_weights"]))
+                    if row["tp_weights"] is not None else None),
     )

@@ -119,7 +119,11 @@ class Execution:
         # order's placement.
         self.lock = asyncio.Lock()
 
-    async def tp_weights(self) -> tuple[Decimal, ...]:
+    async def tp_weights(self, position: PositionRow | None = None) -> tuple[Decimal, ...]:
+        """The ladder's weights of `position` (those it opened with), or the setting's now
+        (for a position opening, or one opened before weights were kept)."""
+        if position is not None and position.tp_weights is not None:
+            return position.tp_weights
         return await self._tp_weights() if self._tp_weights is not None else ()
 
     async def send(self, request: OrderRequest) -> Sent:
@@ -195,14 +199,16 @@ class Execution:
                 return await self._waiting(position_id, order)
             return await self.skip(position_id, f"the entry order was {order.status.value}")
         held, fees = held_after_fees(order, market)
+        weights = await self.tp_weights(position)
         exits = exit_legs(ids=self.ids, position_id=position_id, market=market,
                           side=position.side, amount=held, stop_loss=position.stop_loss,
-                          targets=position.targets, weights=await self.tp_weights())
+                          targets=position.targets, weights=weights)
         async with self._db.transaction():  # the fill and the exits' intents go together
             await self._orders.record(order.client_id or "", outcome_of(order), now=now)
             await self._positions.update(
                 position_id, now=now, status=POSITION_OPEN, filled_amount=held,
-                average_entry=order.average_price, fees=position.fees + fees, opened_at=now)
+                average_entry=order.average_price, fees=position.fees + fees, opened_at=now,
+                tp_weights=weights)
             for leg in exits:
                 await self._orders.add_intent(intent_of(position_id, leg.leg, leg.request),
                                               now=now)

@@ -406,7 +406,7 @@ class PositionExits:
         if not left or fresh.remaining <= 0 or fresh.status not in (POSITION_OPEN,
                                                                    PARTIALLY_CLOSED):
             return listed
-        weights = ladder_weights(await self._execution.tp_weights(), len(targets))[hit:]
+        weights = ladder_weights(await self._execution.tp_weights(fresh), len(targets))[hit:]
         close = exit_side(fresh.side)
         now = self._clock.now()
         for number, (target, part) in enumerate(

@@ -207,7 +207,7 @@ class PositionTracker:
         if (last - target) * direction(position.side) < 0:
             return  # not reached yet
         legs = split_ladder(position.filled_amount, len(position.targets), market,
-                            await self._config.tp_weights())
+                            await self._execution.tp_weights(position))
         amount = legs[number - 1] if number < len(legs) else position.remaining
         amount = min(amount, position.remaining)
         if amount <= 0:

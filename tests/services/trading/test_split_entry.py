@@ -233,3 +233,19 @@ async def test_a_restart_with_parts_resting_keeps_following_them(h: EngineHarnes
     position = await h.position(pid)
     assert (position.filled_amount, position.average_entry) == (D("0.006"), D("93750"))
     assert (await on_book(h))["sd-1-sl1"] == D("0.006")
+
+
+async def test_the_ladder_keeps_the_weights_it_opened_with(h: EngineHarness) -> None:
+    """`exits.tp_weights` applies to positions opened after the change: a part filling
+    later resizes the ladder with the weights the position opened with."""
+    await h.set("exits.tp_weights", "50,30,20")
+    pid = await rest_split(h)
+    await h.move("93900")
+    assert (await h.position(pid)).tp_weights == (D(50), D(30), D(20))
+    await h.set("exits.tp_weights", "equal")
+    await h.move("93400")
+    book = await on_book(h)
+    # 0.006 at 50:30:20 on the 0.001 lot (0.003 held before had room for TP1 and TP2 only,
+    # so TP3's order is its first: no revision)
+    assert [book[leg] for leg in ("sd-1-tp1r1", "sd-1-tp2r1", "sd-1-tp3")] == [
+        D("0.003"), D("0.001"), D("0.002")]
