@@ -2,13 +2,15 @@
 ending in a filled entry on a fake Binance on 127.0.0.1 (and its stop and 3 take-profits).
 
 Internal latency = from the call of `engine.on_signal(SignalAccepted)` to the moment the
-entry order request is received by the exchange. Two paths:
+entry order request is received by the exchange. A signal is accepted after the intake's
+market check (symbol, price, entry distance; not timed, as in the bot it precedes
+acceptance), and the engine sizes it on the price that check read. Two paths:
   - live:  ResilientExchange over CcxtExchange (real ccxt 4.5.90) — the order crosses HTTP
            and the fake stamps it when its handler gets it (RecordedRequest.received);
   - paper: ResilientExchange over PaperExchange (prices from the fake through ccxt) —
            the moment PaperExchange.create_order is entered.
-Before its entry a signal asks the exchange for the price, the balance (sizing and risk
-gate) and sets the leverage; in live mode these are HTTP round trips and the latency
+Before its entry a signal asks the exchange for the balance (sizing and risk gate) and
+sets the leverage; in live mode these are HTTP round trips and the latency
 includes them. The fake runs in this process, so "less the fake's own time" also shows the
 latency without the time its handlers took to answer those requests (a real exchange's
 share). Throughput = signals / time inside on_signal (stop and take-profits included).
@@ -44,6 +46,7 @@ from services.audit import AuditTrail  # noqa: E402
 from services.clock import SystemClock  # noqa: E402
 from services.control import TradingControl  # noqa: E402
 from services.events import ChannelRef, EventBus, SignalAccepted  # noqa: E402
+from services.market_check import MarketCheck  # noqa: E402
 from services.parsing import EntryType, ParsedSignal, Side  # noqa: E402
 from services.posts import IncomingPost, PostSource  # noqa: E402
 from services.runtime_config import RuntimeConfig  # noqa: E402
@@ -98,6 +101,7 @@ class Bench:
     engine: TradingEngine
     positions: PositionRepository
     fake: FakeExchange
+    check: MarketCheck
     message_id: int = 0
     asked: Counter[str] = field(default_factory=Counter)  # requests made before entries
 
@@ -116,8 +120,11 @@ class Bench:
                 linked_signal_id=None, now=now)
         parsed = ParsedSignal(symbol.split(":")[0], Side.LONG, (), EntryType.MARKET, TARGETS,
                               STOP, leverage=10)
+        review = await self.check.review(parsed, leverage_cap=None)
+        assert review.market_symbol == symbol and not review.reasons, review
         return SignalAccepted(signal_id, ChannelRef(CHANNEL, "@calls", known=True, mode="auto"),
-                              post, parsed, market_symbol=symbol, market_checked=True)
+                              post, review.signal, market_symbol=symbol, market_checked=True,
+                              market_price=review.price, priced_at=SystemClock().now())
 
     def exchange_share(self, started: float, received: float) -> float:
         """Seconds the fake spent answering this signal's requests before its entry arrived
@@ -158,7 +165,9 @@ async def bench_on(exchange: Exchange, fake: FakeExchange, folder: Path, name: s
         events=EventBus(), audit=audit, clock=clock, feed=feed)
     await resilient.load_markets()
     try:
-        yield Bench(db, engine, positions, fake)
+        check = MarketCheck(resilient, max_distance_pct=lambda: config.get(
+            "signals.max_entry_distance_pct"))
+        yield Bench(db, engine, positions, fake, check)
     finally:
         await db.close()
 

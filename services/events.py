@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from loguru import logger
@@ -39,6 +41,10 @@ class SignalAccepted:
     market_symbol: str | None = None  # the exchange's symbol, once checked
     rescaled: bool = False
     market_checked: bool = False  # False: the exchange could not be asked
+    # The last price the market check read, and when: the engine sizes a signal handled
+    # at once on it instead of asking the exchange a second time.
+    market_price: Decimal | None = None
+    priced_at: datetime | None = None
 
 
 @dataclass(frozen=True)

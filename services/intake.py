@@ -177,7 +177,9 @@ class SignalIntake:
                 signal_id, channel, post, review.signal if review else result,
                 market_symbol=review.market_symbol if review else None,
                 rescaled=review.rescaled if review else False,
-                market_checked=review.checked if review else False))
+                market_checked=review.checked if review else False,
+                market_price=review.price if review else None,
+                priced_at=self._clock.now() if review and review.price else None))
         elif status == "not_understood":
             await self._events.publish(
                 SignalNotUnderstood(signal_id, channel, post, reading.reason or ""))

@@ -36,6 +36,7 @@ class MarketReview:
     reasons: tuple[str, ...]  # why it must not be traded; empty when it may
     checked: bool  # False when the exchange could not be asked
     rescaled: bool = False
+    price: Decimal | None = None  # the last price the signal was checked against
 
 
 def market_symbol(symbol: str, kind: MarketKind, markets: dict[str, Market]) -> str | None:
@@ -72,4 +73,4 @@ class MarketCheck:
         reasons = validate_signal(reviewed, market_price=price, max_entry_distance_pct=distance,
                                   max_leverage=cap)
         return MarketReview(reviewed, symbol, tuple(reasons), checked=True,
-                            rescaled=rescaled is not None and rescaled != signal)
+                            rescaled=rescaled is not None and rescaled != signal, price=price)

@@ -38,11 +38,24 @@ class ChannelRow:
 class ChannelRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        # channel id -> its row, until any channel is written (every signal asks for its
+        # channel's settings; they change only by a command or a losing run)
+        self._known = db.memo("channels")
 
     async def get(self, channel_id: int) -> ChannelRow | None:
+        if channel_id in self._known.answers:
+            known: ChannelRow | None = self._known.answers[channel_id]
+            return known
+        generation = self._known.generation
         row = await self._db.fetch_one("SELECT * FROM channels WHERE channel_id = ?",
                                        (channel_id,))
-        return _to_channel(row) if row else None
+        channel = _to_channel(row) if row else None
+        self._known.keep(generation, channel_id, channel)
+        return channel
+
+    async def _write(self, sql: str, params: tuple[object, ...]) -> None:
+        self._known.forget()
+        await self._db.execute(sql, params)
 
     async def by_username(self, username: str) -> ChannelRow | None:
         row = await self._db.fetch_one(
@@ -60,7 +73,7 @@ class ChannelRepository:
     async def add(self, channel_id: int, *, title: str | None, username: str | None,
                   by: int | None, now: datetime) -> None:
         stamp = to_db(now)
-        await self._db.execute(
+        await self._write(
             "INSERT INTO channels (channel_id, title, username, added_at, added_by, updated_at)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             (channel_id, title, username.lstrip("@") if username else None, stamp, by, stamp))
@@ -68,7 +81,7 @@ class ChannelRepository:
     async def update_names(self, channel_id: int, *, title: str | None,
                            username: str | None, now: datetime) -> None:
         """Keep title/username current (channels rename); unknown values keep the old ones."""
-        await self._db.execute(
+        await self._write(
             "UPDATE channels SET title = COALESCE(?, title), username = COALESCE(?, username),"
             " updated_at = ? WHERE channel_id = ?",
             (title, username.lstrip("@") if username else None, to_db(now), channel_id))
@@ -78,7 +91,7 @@ class ChannelRepository:
         """Switch on or off; `reason` records why the bot itself switched it off. Switching
         on starts a new count of its losing run."""
         stamp = to_db(now)
-        await self._db.execute(
+        await self._write(
             "UPDATE channels SET enabled = ?, disabled_reason = ?, updated_at = ?,"
             " losses_counted_from = CASE WHEN ? THEN ? ELSE losses_counted_from END"
             " WHERE channel_id = ?", (int(enabled), None if enabled else reason, stamp,
@@ -100,29 +113,30 @@ class ChannelRepository:
         return run
 
     async def set_updates(self, channel_id: int, updates: str, now: datetime) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE channels SET updates = ?, updated_at = ? WHERE channel_id = ?",
             (updates, to_db(now), channel_id))
 
     async def set_mode(self, channel_id: int, mode: str, now: datetime) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE channels SET mode = ?, updated_at = ? WHERE channel_id = ?",
             (mode, to_db(now), channel_id))
 
     async def set_max_leverage(self, channel_id: int, max_leverage: int | None,
                                now: datetime) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE channels SET max_leverage = ?, updated_at = ? WHERE channel_id = ?",
             (max_leverage, to_db(now), channel_id))
 
     async def set_size(self, channel_id: int, size_mode: str | None, size_value: str | None,
                        now: datetime) -> None:
-        await self._db.execute(
+        await self._write(
             "UPDATE channels SET size_mode = ?, size_value = ?, updated_at = ?"
             " WHERE channel_id = ?", (size_mode, size_value, to_db(now), channel_id))
 
     async def remove(self, channel_id: int) -> None:
-        await self._db.execute("DELETE FROM channels WHERE channel_id = ?", (channel_id,))
+        await self._write(
+            "DELETE FROM channels WHERE channel_id = ?", (channel_id,))
 
 
 def _to_channel(row: sqlite3.Row) -> ChannelRow:

@@ -22,6 +22,24 @@ BUSY_TIMEOUT_MS = 5000
 Params = Sequence[Any] | dict[str, Any]
 
 
+class Memo:
+    """Answers remembered for one table (see `Database.memo`). An answer read while a write
+    happened meanwhile is not kept: `keep` takes the generation seen before the read."""
+
+    def __init__(self) -> None:
+        self.answers: dict[Any, Any] = {}
+        self.generation = 0
+
+    def keep(self, generation: int, key: Any, answer: Any) -> None:
+        if generation == self.generation:
+            self.answers[key] = answer
+
+    def forget(self) -> None:
+        """The table is being written: nothing remembered holds any more."""
+        self.generation += 1
+        self.answers.clear()
+
+
 class DatabaseError(Exception):
     """The database cannot be opened or migrated; the message says what to do."""
 
@@ -34,6 +52,7 @@ class Database:
         self._conn: aiosqlite.Connection | None = None
         self._tx_lock = asyncio.Lock()
         self._tx_owner: asyncio.Task[Any] | None = None
+        self._memos: dict[str, Memo] = {}
 
     # -- life cycle ---------------------------------------------------------------------
     async def open(self) -> None:
@@ -70,28 +89,38 @@ class Database:
         return self._conn
 
     # -- statements ---------------------------------------------------------------------
+    # Each statement is one trip to aiosqlite's thread (`execute_insert` /
+    # `execute_fetchall` run the statement and read its answer there): a cursor's execute,
+    # fetch and close would be three, and the trip is most of a small query's cost.
+
     async def execute(self, sql: str, params: Params = ()) -> int:
-        """Run one statement; return the last inserted row id (or 0)."""
+        """Run one statement; return the last inserted row id (0 unless it inserts)."""
         await self._wait_for_other_transactions()
-        cursor = await self.conn.execute(sql, params)
-        row_id = cursor.lastrowid or 0
-        await cursor.close()
-        return row_id
+        if sql.lstrip()[:6].upper() in ("INSERT", "REPLAC"):
+            row = await self.conn.execute_insert(sql, params)
+            return int(row[0]) if row and row[0] else 0
+        await self.conn.execute_fetchall(sql, params)
+        return 0
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         await self._wait_for_other_transactions()
         await self.conn.executemany(sql, rows)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        await self._wait_for_other_transactions()
-        async with self.conn.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        """The first row of a query written to return at most one (by key, or LIMIT 1)."""
+        rows = await self.fetch_all(sql, params)
+        return rows[0] if rows else None
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         await self._wait_for_other_transactions()
-        async with self.conn.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return list(await self.conn.execute_fetchall(sql, params))
+
+    def memo(self, name: str) -> Memo:
+        """Answers a repository keeps for the table `name` of this database, shared by every
+        repository object over it: the repository that writes the table forgets what it
+        must (every instance sees that), and a rolled-back transaction forgets everything,
+        since an answer read inside it may never have been committed."""
+        return self._memos.setdefault(name, Memo())
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query (used by /health)."""
@@ -130,6 +159,8 @@ class Database:
                 try:
                     yield self
                 except BaseException:
+                    for memo in self._memos.values():
+                        memo.forget()
                     await asyncio.shield(self.conn.execute("ROLLBACK"))
                     raise
                 await self.conn.execute("COMMIT")

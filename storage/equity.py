@@ -24,8 +24,12 @@ class EquitySnapshot:
 class EquityRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        # Answers of `first_since` and `peak` (the risk gate asks both before every entry),
+        # kept until the next snapshot is added: `add` is the table's only writer.
+        self._answers = db.memo("equity_snapshots")
 
     async def add(self, snapshot: EquitySnapshot) -> None:
+        self._answers.forget()
         await self._db.execute(
             "INSERT INTO equity_snapshots (at, equity, unrealized_pnl, open_positions)"
             " VALUES (?, ?, ?, ?)",
@@ -39,10 +43,16 @@ class EquityRepository:
 
     async def first_since(self, start: datetime) -> EquitySnapshot | None:
         """The first snapshot at or after `start` (the start-of-day equity)."""
+        key = ("first_since", to_db(start))
+        if key in self._answers.answers:
+            known: EquitySnapshot | None = self._answers.answers[key]
+            return known
+        generation = self._answers.generation
         row = await self._db.fetch_one(
-            "SELECT * FROM equity_snapshots WHERE at >= ? ORDER BY at, id LIMIT 1",
-            (to_db(start),))
-        return _snapshot(row) if row else None
+            "SELECT * FROM equity_snapshots WHERE at >= ? ORDER BY at, id LIMIT 1", (key[1],))
+        first = _snapshot(row) if row else None
+        self._answers.keep(generation, key, first)
+        return first
 
     async def between(self, start: datetime, end: datetime) -> list[EquitySnapshot]:
         rows = await self._db.fetch_all(
@@ -52,10 +62,17 @@ class EquityRepository:
 
     async def peak(self, since: datetime | None = None) -> Decimal | None:
         """The highest equity recorded (since `since`). Compared as numbers, not text."""
+        key = ("peak", to_db(since) if since else "")
+        if key in self._answers.answers:
+            known: Decimal | None = self._answers.answers[key]
+            return known
+        generation = self._answers.generation
         row = await self._db.fetch_one(
             "SELECT equity FROM equity_snapshots WHERE at >= ?"
-            " ORDER BY CAST(equity AS REAL) DESC LIMIT 1", (to_db(since) if since else "",))
-        return Decimal(row["equity"]) if row else None
+            " ORDER BY CAST(equity AS REAL) DESC LIMIT 1", (key[1],))
+        peak = Decimal(row["equity"]) if row else None
+        self._answers.keep(generation, key, peak)
+        return peak
 
 
 def _snapshot(row: sqlite3.Row) -> EquitySnapshot:

@@ -54,6 +54,8 @@ from storage.positions import (
     PositionRow,
 )
 
+FRESH_PRICE = timedelta(seconds=10)  # a market check's price this old is still used
+
 
 @dataclass(frozen=True)
 class Decision:
@@ -134,7 +136,8 @@ class TradingEngine:
                                               "confirm the symbol and price")
         channel = await self._channels.get(event.channel.channel_id)
         try:
-            plan = await self.planner.plan(draft, channel, signal.leverage)
+            plan = await self.planner.plan(draft, channel, signal.leverage,
+                                           self._fresh_price(event))
             draft = replace(draft, leverage=plan.leverage, margin=plan.margin,
                             planned_amount=plan.amount)
             reason = await self.planner.risk_reason(draft, channel, plan.market, plan.equity)
@@ -325,6 +328,15 @@ class TradingEngine:
             return []  # the usual start: nothing to ask the exchange
         async with self.execution.lock:
             return await self.exits.resume_in_flight()
+
+    def _fresh_price(self, event: SignalAccepted) -> Decimal | None:
+        """The market check's price when it is seconds old (the signal is handled as it
+        arrives); None — ask the exchange — for one redelivered later."""
+        if event.market_price is None or event.priced_at is None:
+            return None
+        if self._clock.now() - event.priced_at > FRESH_PRICE:
+            return None
+        return event.market_price
 
     # ---- records ---------------------------------------------------------------------------------
     async def _add(self, draft: NewPosition) -> PositionRow:

@@ -50,11 +50,12 @@ class EntryPlanner:
         self._risk = risk
 
     async def plan(self, draft: NewPosition, channel: ChannelRow | None,
-                   wanted_leverage: int | None) -> Plan:
+                   wanted_leverage: int | None, last: Decimal | None = None) -> Plan:
         """A new signal's entry: sized by the channel's rule (or the global one) on the
-        balance now, leverage capped by the channel, the settings and the market."""
+        balance now, leverage capped by the channel, the settings and the market. `last`
+        is a price read a moment ago (the market check's); None: ask the exchange."""
         market, entry = await self._entry(draft.symbol, draft.side, draft.entry_type,
-                                          draft.entry_prices)
+                                          draft.entry_prices, last)
         leverage = capped_leverage(
             wanted_leverage, channel.max_leverage if channel else None,
             int(await self._config.get("risk.max_leverage")), market.max_leverage,
@@ -98,12 +99,14 @@ class EntryPlanner:
         return balance.total if balance is not None else Decimal(0)
 
     async def _entry(self, symbol: str, side: str, entry_type: str,
-                     entry_prices: tuple[Decimal, ...]) -> tuple[Market, EntryOrder]:
+                     entry_prices: tuple[Decimal, ...],
+                     last: Decimal | None = None) -> tuple[Market, EntryOrder]:
         markets = await self._exchange.load_markets()
         market = markets.get(symbol)
         if market is None:
             raise Skip(f"{symbol} is not a market of this exchange")
-        last = (await self._exchange.fetch_tickers([market.symbol]))[market.symbol].last
+        if last is None:
+            last = (await self._exchange.fetch_tickers([market.symbol]))[market.symbol].last
         return market, entry_order(market, side, entry_type, entry_prices, last,
                                    str(await self._config.get("entry.zone_mode")),
                                    int(await self._config.get("entry.split_parts")))

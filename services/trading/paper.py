@@ -164,6 +164,8 @@ class PaperExchange:
         if market.max_leverage is not None and leverage > market.max_leverage:
             raise ExchangeError(f"leverage {leverage}x is above the {market.max_leverage}x "
                                 f"{symbol} allows")
+        if (await self._loaded()).leverage.get(symbol) == leverage:
+            return  # set so already: nothing to write
         await self._seen.refresh(list((await self._loaded()).positions))
         async with self._change() as ledger:
             before = ledger.leverage_of(symbol)
