@@ -80,8 +80,10 @@ class PositionOrderRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def add_intent(self, intent: OrderIntent, *, now: datetime) -> int:
-        """Record an order about to be sent (state `intent`); return its row id."""
+    async def add_intent(self, intent: OrderIntent, *, now: datetime,
+                         state: str = INTENT) -> int:
+        """Record an order about to be sent (state `intent`, or `sent` when it is sent
+        right after this write commits); return its row id."""
         stamp = to_db(now)
         return await self._db.execute(
             "INSERT INTO position_orders (position_id, leg, client_id, symbol, side, type,"
@@ -89,7 +91,7 @@ class PositionOrderRepository:
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (intent.position_id, intent.leg, intent.client_id, intent.symbol, intent.side,
              intent.type, str(intent.amount), _text(intent.price), _text(intent.trigger_price),
-             int(intent.reduce_only), INTENT, stamp, stamp))
+             int(intent.reduce_only), state, stamp, stamp))
 
     async def by_client_id(self, client_id: str) -> PositionOrderRow | None:
         row = await self._db.fetch_one("SELECT * FROM position_orders WHERE client_id = ?",

@@ -106,9 +106,13 @@ class PositionRepository:
         # id → (the row's raw values, the PositionRow built from them): the PnL tick reads
         # every active position each time, and most rows have not changed since the last.
         self._built: dict[int, tuple[tuple[Any, ...], PositionRow]] = {}
+        # statuses -> the positions in them, until any position is added or changed (the
+        # PnL tick and the risk gate of every signal ask for the active ones)
+        self._lists = db.memo("positions")
 
     async def add(self, new: NewPosition, *, now: datetime) -> int:
         """Insert a position; return its id."""
+        self._lists.forget()
         stamp = to_db(now)
         return await self._db.execute(
             "INSERT INTO positions (signal_id, channel_id, symbol, side, market_kind, status,"
@@ -131,12 +135,16 @@ class PositionRepository:
         return _to_position(row) if row else None
 
     async def with_status(self, *statuses: str) -> list[PositionRow]:
+        if statuses in self._lists.answers:
+            return list(self._lists.answers[statuses])
+        generation = self._lists.generation
         marks = ", ".join("?" for _ in statuses)
         rows = await self._db.fetch_all(
             f"SELECT * FROM positions WHERE status IN ({marks}) ORDER BY id", statuses)
         result = [self._build(r) for r in rows]
         if len(self._built) > 2 * len(result) + 100:  # forget rows that left these statuses
             self._built = {p.id: self._built[p.id] for p in result}
+        self._lists.keep(generation, statuses, tuple(result))
         return result
 
     def _build(self, row: sqlite3.Row) -> PositionRow:
@@ -176,6 +184,7 @@ class PositionRepository:
         unknown = set(changes) - _UPDATABLE
         if unknown:
             raise ValueError(f"positions has no updatable column(s) {sorted(unknown)}")
+        self._lists.forget()
         columns = [*changes, "updated_at"]
         values = [_value(v) for v in changes.values()] + [to_db(now), position_id]
         await self._db.execute(

@@ -43,7 +43,7 @@ from services.trading.tracker import LiveOrderFeed, OrderFeed, PositionTracker
 from storage.channels import ChannelRepository, channel_label
 from storage.database import Database
 from storage.equity import EquityRepository
-from storage.position_orders import PositionOrderRepository, PositionOrderRow
+from storage.position_orders import SENT, PositionOrderRepository, PositionOrderRow
 from storage.positions import (
     PENDING_APPROVAL,
     REJECTED,
@@ -294,7 +294,7 @@ class TradingEngine:
                 side=entry_side(side), type=plan.entry.type, amount=part.amount,
                 price=plan.entry.price if plan.entry.price is None else part.price)
             await self._orders.add_intent(intent_of(position_id, leg, request),
-                                          now=self._clock.now())
+                                          now=self._clock.now(), state=SENT)
             requests.append(request)
         return requests
 
@@ -304,10 +304,10 @@ class TradingEngine:
         answer is applied as it comes (a part that fills at once opens the position or
         adds to it)."""
         if len(requests) == 1:
-            sent = await self.execution.send(requests[0])
+            sent = await self.execution.send(requests[0], marked=True)
             return await self.execution.after_entry(position_id, sent, plan.market)
         for request in requests:
-            sent = await self.execution.send(request)
+            sent = await self.execution.send(request, marked=True)
             if sent.order is not None:
                 await self.exits.on_order(request.client_id, sent.order)
         return await self.exits.entries_sent(position_id)

@@ -3,7 +3,9 @@ is recorded, and a restart resolves whatever was in flight by its client id.
 
 Order of writes (so that kill -9 at any point leaves nothing duplicated or forgotten):
 1. entry intent (with the position's status change) — one transaction;
-2. `sent`, then the exchange call;
+2. `sent`, then the exchange call (an entry is written `sent` in step 1 already: it is
+   sent as soon as that commits, and a restart looks an order up by its client id first
+   whether it is in `intent` or `sent`);
 3. the entry's answer, the position's fill and the exit intents — one transaction;
 4. each exit's `sent`, call and answer.
 `PositionExits.resume_in_flight` re-enters at 2 for every order still in intent / sent /
@@ -126,9 +128,11 @@ class Execution:
             return position.tp_weights
         return await self._tp_weights() if self._tp_weights is not None else ()
 
-    async def send(self, request: OrderRequest) -> Sent:
-        """Mark the intent `sent`, place it exactly once; a failure is recorded here."""
-        await self._orders.mark_sent(request.client_id, now=self._clock.now())
+    async def send(self, request: OrderRequest, *, marked: bool = False) -> Sent:
+        """Mark the intent `sent` (unless it was written so: `marked`), place it exactly
+        once; a failure is recorded here."""
+        if not marked:
+            await self._orders.mark_sent(request.client_id, now=self._clock.now())
         try:
             order = await self._exchange.create_order(request)
         except ExchangeError as exc:

@@ -168,6 +168,28 @@ async def test_prices_fall_back_to_one_request_per_symbol_where_there_is_no_batc
     assert tickers[SOL_PERP].last == D("180")
 
 
+async def test_an_exchange_that_needs_the_symbols_listed_is_asked_with_them(
+        fake: FakeExchange, futures: CcxtExchange) -> None:
+    """Several symbols are asked for as "every market" (ccxt filters a list quadratically);
+    an exchange whose batch call requires the list gets it on a second try."""
+    from ccxt.base.errors import ArgumentsRequired
+
+    await futures.load_markets()
+    real = futures.client.fetch_last_prices
+    asked: list[object] = []
+
+    async def needs_symbols(symbols: list[str] | None = None, params: dict = {}) -> object:  # noqa: B006
+        asked.append(symbols)
+        if symbols is None:
+            raise ArgumentsRequired("binance fetchLastPrices() requires a symbols argument")
+        return await real(symbols, params)
+
+    futures.client.fetch_last_prices = needs_symbols  # type: ignore[method-assign]
+    tickers = await futures.fetch_tickers([BTC_PERP, SOL_PERP])
+    assert asked == [None, [BTC_PERP, SOL_PERP]]
+    assert set(tickers) == {BTC_PERP, SOL_PERP} and tickers[SOL_PERP].last == D("180")
+
+
 async def test_public_market_data_needs_no_keys(fake: FakeExchange) -> None:
     settings = settings_for(fake, "futures").model_copy(update={"api_key": None,
                                                                 "secret": None})
