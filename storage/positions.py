@@ -79,6 +79,10 @@ class PositionRow:
         return self.realized_pnl - self.fees
 
 
+class DuplicateSignal(Exception):
+    """A position for this signal exists already (one position per signal)."""
+
+
 @dataclass(frozen=True)
 class NewPosition:
     """What the engine knows when it first records a position."""
@@ -111,9 +115,17 @@ class PositionRepository:
         self._lists = db.memo("positions")
 
     async def add(self, new: NewPosition, *, now: datetime) -> int:
-        """Insert a position; return its id."""
+        """Insert a position; return its id. DuplicateSignal when its signal has one."""
         self._lists.forget()
         stamp = to_db(now)
+        try:
+            return await self._insert(new, stamp)
+        except sqlite3.IntegrityError as exc:
+            if "positions.signal_id" in str(exc):
+                raise DuplicateSignal(new.signal_id) from None
+            raise
+
+    async def _insert(self, new: NewPosition, stamp: str) -> int:
         return await self._db.execute(
             "INSERT INTO positions (signal_id, channel_id, symbol, side, market_kind, status,"
             " reason, leverage, margin, planned_amount, entry_type, entry_prices, targets,"

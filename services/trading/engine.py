@@ -49,6 +49,7 @@ from storage.positions import (
     REJECTED,
     SKIPPED,
     WAITING_ENTRY,
+    DuplicateSignal,
     NewPosition,
     PositionRepository,
     PositionRow,
@@ -119,10 +120,16 @@ class TradingEngine:
     # ---- signals ------------------------------------------------------------------------------
     async def on_signal(self, event: SignalAccepted) -> PositionRow:
         """Turn an accepted signal into a position. A signal seen again returns its
-        position unchanged (the event bus may redeliver after a restart)."""
-        existing = await self._positions.by_signal(event.signal_id)
-        if existing is not None:
+        position unchanged (the event bus may redeliver after a restart): the position's
+        insert finds it (one position per signal), before any order and any message."""
+        try:
+            return await self._new_position(event)
+        except DuplicateSignal:
+            existing = await self._positions.by_signal(event.signal_id)
+            assert existing is not None
             return existing
+
+    async def _new_position(self, event: SignalAccepted) -> PositionRow:
         signal = event.signal
         draft = NewPosition(
             signal_id=event.signal_id, channel_id=event.channel.channel_id,
