@@ -17,7 +17,7 @@ from services.charts import ChartFill, ChartText, position_chart, render
 from services.charts.series import MONTHS
 from services.clock import Clock
 from services.portfolio import PositionDetail
-from services.trading.exits import leg_kind, target_number
+from services.trading.legs import leg_kind, target_number
 from services.trading.port import Exchange, ExchangeError, OrderSide
 from storage.position_orders import FILLED, PositionOrderRow
 

@@ -13,7 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder, InlineKeyboardMarkup
 from handlers.callbacks import DecideApproval
 from handlers.signal_text import price
 from handlers.ui import format_utc
-from services.trading.exits import leg_kind, target_number
+from services.trading.legs import leg_kind, target_number
 from storage.position_orders import FILLED, PositionOrderRow
 from storage.positions import PositionRow
 

@@ -119,7 +119,7 @@ class ChannelUpdates:
         """"Cancel the pending entry" once part of a split entry filled: its parts still
         resting are cancelled; the position keeps what it holds."""
         async with self._execution.lock:
-            left = await self._exits.entries_left(position.id)
+            left = await self._exits.entries.entries_left(position.id)
             if not left:
                 return False, "the entry has filled already: nothing pending to cancel"
             if not await self._exits.cancel_open_orders(position, legs=("entry",),

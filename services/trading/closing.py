@@ -115,7 +115,7 @@ class PositionCloser:
         if position.status == CLOSED:  # an exit filled on the way
             return CloseResult("closed", position)
         if position.status == WAITING_ENTRY:
-            closed = await self._exits.close_unfilled(position, unfilled)
+            closed = await self._exits.entries.close_unfilled(position, unfilled)
             return CloseResult("closed", closed)
         return await self._market_close(position, reason)
 

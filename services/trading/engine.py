@@ -317,7 +317,7 @@ class TradingEngine:
             sent = await self.execution.send(request, marked=True)
             if sent.order is not None:
                 await self.exits.on_order(request.client_id, sent.order)
-        return await self.exits.entries_sent(position_id)
+        return await self.exits.entries.entries_sent(position_id)
 
     async def _set_leverage(self, plan: Plan) -> bool:
         if plan.market.kind is not MarketKind.FUTURES:

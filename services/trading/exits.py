@@ -1,8 +1,8 @@
-"""What happens to a position when the exchange reports on one of its orders: a resting
-entry fills (the position opens; a later part of a split entry adds to it and its exits
-are resized), a take-profit fills (part closed, the stop follows the
-remainder and moves to break-even after the configured target), the stop or a close fills
-(the position is closed and its other orders are cancelled).
+"""What happens to a position when the exchange reports on one of its orders: an entry
+fills (`entry_fills`: the position opens, or grows and its exits are resized), a
+take-profit fills (part closed, the stop follows the remainder and moves to break-even
+after the configured target), the stop or a close fills (the position is closed and its
+other orders are cancelled). Also how its stop and take-profits are replaced.
 
 Every method here runs under `Execution.lock` (the caller holds it) and is idempotent: an
 order already recorded as final is never applied twice, whoever reports it again.
@@ -11,7 +11,6 @@ order already recorded as final is never applied twice, whoever reports it again
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from decimal import Decimal
 
 from loguru import logger
@@ -21,24 +20,20 @@ from services.events import EventBus
 from services.runtime_config import RuntimeConfig
 from services.trading.client_ids import close_leg, stop_leg, target_leg
 from services.trading.engine_events import (
-    EntryAdded,
-    EntryPlaced,
     OrderFailed,
     PositionClosed,
     StopMoved,
     TargetHit,
 )
 from services.trading.engine_execution import (
-    ENTRY,
     Execution,
-    Sent,
-    held_after_fees,
     intent_of,
     outcome_of,
 )
+from services.trading.entry_fills import EntryFills
+from services.trading.legs import FINAL, LIVE, leg_kind, target_number, targets_done
 from services.trading.orders import exit_side, ladder_weights, split_ladder
 from services.trading.pnl import (
-    average_after_adding,
     fee_in_quote,
     held_for,
     is_break_even_stop,
@@ -56,11 +51,7 @@ from services.trading.precision import PriceIntent, round_price
 from storage.database import Database
 from storage.position_orders import (
     CANCELED,
-    FILLED,
-    IN_FLIGHT,
     INTENT,
-    OPEN,
-    REJECTED,
     OrderOutcome,
     PositionOrderRepository,
     PositionOrderRow,
@@ -76,28 +67,7 @@ from storage.positions import (
     OPEN as POSITION_OPEN,
 )
 
-FINAL = (FILLED, CANCELED, REJECTED)
-LIVE = (*IN_FLIGHT, OPEN)  # states of an order that may still act on the exchange
 Markets = Callable[[], Awaitable[dict[str, Market]]]
-
-
-def leg_kind(leg: str) -> str:
-    """entry / sl / tp / close — the job of a leg whatever its number or revision."""
-    for kind in ("entry", "close", "sl", "tp"):
-        if leg.startswith(kind):
-            return kind
-    return leg
-
-
-def target_number(leg: str) -> int:
-    """The take-profit a `tp` leg is for: tp2 and its revisions tp2r1, tp2r2 are all 2."""
-    return int(leg[2:].split("r")[0])
-
-
-def targets_done(rows: list[PositionOrderRow], *, filled_only: bool = False) -> set[int]:
-    """Numbers of the take-profits that have an order (or a filled one)."""
-    return {target_number(o.leg) for o in rows
-            if leg_kind(o.leg) == "tp" and (not filled_only or o.state == FILLED)}
 
 
 class PositionExits:
@@ -112,6 +82,9 @@ class PositionExits:
         self._config = config
         self._clock = clock
         self._markets = markets
+        self.entries = EntryFills(db=db, positions=positions, orders=orders,
+                                  execution=execution, events=events, clock=clock,
+                                  markets=markets, exits=self)
 
     async def on_order(self, client_id: str, order: Order, *,
                        unfilled_reason: str = "cancelled") -> PositionRow | None:
@@ -123,7 +96,7 @@ class PositionExits:
             return None
         kind = leg_kind(row.leg)
         if kind == "entry":
-            return await self._entry(row, order, unfilled_reason)
+            return await self.entries.on_entry(row, order, unfilled_reason)
         if order.status is OrderStatus.FILLED:
             return await self._exit_filled(row, order)
         if order.status is OrderStatus.PARTIALLY_FILLED or order.status is OrderStatus.OPEN:
@@ -136,105 +109,12 @@ class PositionExits:
                                                    reason))
         return await self._positions.get(row.position_id)
 
-    # ---- entries ----------------------------------------------------------------------------
-    async def _entry(self, row: PositionOrderRow, order: Order,
-                     unfilled_reason: str) -> PositionRow | None:
-        position = await self._positions.get(row.position_id)
-        assert position is not None
-        if order.status is OrderStatus.FILLED or (
-                order.status in (OrderStatus.CANCELED, OrderStatus.EXPIRED) and order.filled):
-            market = await self._market(row.symbol)
-            filled = replace(order, status=OrderStatus.FILLED)  # a part filled, rest gone
-            if position.status == WAITING_ENTRY:
-                return await self._execution.after_entry(row.position_id, Sent(filled), market)
-            return await self._added(row, filled, position, market)
-        await self._record(row, order)
-        if order.status in (OrderStatus.OPEN, OrderStatus.PARTIALLY_FILLED):
-            return None
-        if position.status != WAITING_ENTRY or await self.entries_left(position.id):
-            return None  # another part of a split entry is still working (or filled)
-        return await self.close_unfilled(position, unfilled_reason)
-
-    async def _added(self, row: PositionOrderRow, order: Order, position: PositionRow,
-                     market: Market) -> PositionRow:
-        """Another part of a split entry filled: the position grows (its average entry is
-        that of what is held) and its stop and take-profits are resized to it. A part that
-        fills after the position closed (its cancel came too late) is closed at market."""
-        held, fees = held_after_fees(order, market)
-        price = order.average_price or row.price
-        assert price is not None
-        late = position.status not in (POSITION_OPEN, PARTIALLY_CLOSED)
-        now = self._clock.now()
-        async with self._db.transaction():
-            await self._orders.record(row.client_id, outcome_of(order), now=now)
-            await self._positions.update(
-                position.id, now=now, filled_amount=position.filled_amount + held,
-                average_entry=average_after_adding(position.average_entry,
-                                                   position.remaining, price, held),
-                fees=position.fees + fees,
-                **({"status": PARTIALLY_CLOSED} if late else {}))
-        grown = await self._positions.get(position.id)
-        recorded = await self._orders.by_client_id(row.client_id)
-        assert grown is not None and recorded is not None
-        filled, total = await self._entry_count(position.id)
-        await self._events.publish(EntryAdded(grown, recorded, filled, total))
-        if late:
-            logger.warning("entry {} filled after #{} closed: closing it", row.client_id,
-                           position.id)
-            closed = await self.market_exit(grown, market, await self.next_close_leg(grown.id),
-                                            held, reason=position.reason or "cancelled")
-            return closed or grown
-        await self.resize_exits(grown, market)
-        fresh = await self._positions.get(position.id)
-        assert fresh is not None
-        return fresh
-
     async def resize_exits(self, position: PositionRow, market: Market) -> None:
         """The stop and (futures) the take-profits not reached yet, for what is held now."""
         moved = await self.replace_stop(position, market, position.stop_loss, "remainder")
         if (moved is not None and moved.targets and market.kind is MarketKind.FUTURES
                 and market.supports_stop_orders):
             await self.replace_targets(moved.id, market, moved.targets)
-
-    async def entries_left(self, position_id: int) -> list[PositionOrderRow]:
-        """The entry orders of a position that may still fill."""
-        return [o for o in await self._orders.for_position(position_id)
-                if leg_kind(o.leg) == "entry" and o.state in LIVE]
-
-    async def _entry_count(self, position_id: int) -> tuple[int, int]:
-        entries = [o for o in await self._orders.for_position(position_id)
-                   if leg_kind(o.leg) == "entry"]
-        return sum(o.state == FILLED for o in entries), len(entries)
-
-    async def entries_sent(self, position_id: int) -> PositionRow:
-        """After every part of a split entry was sent: a position none of them filled waits
-        for its price (told once, with how many orders rest) or, when every part was
-        refused, is skipped with the exchange's reason."""
-        position = await self._positions.get(position_id)
-        assert position is not None
-        if position.status != WAITING_ENTRY:
-            return position
-        left = await self.entries_left(position_id)
-        resting = [o for o in left if o.state == OPEN]
-        if resting:
-            await self._events.publish(EntryPlaced(position, resting[0], len(resting)))
-            return position
-        if left:  # only answers not known yet: the next start resolves them
-            return position
-        errors = [o.error for o in await self._orders.for_position(position_id)
-                  if leg_kind(o.leg) == "entry" and o.error]
-        return await self._execution.skip(
-            position_id, f"the exchange refused the entry: {errors[0] if errors else '?'}")
-
-    async def close_unfilled(self, position: PositionRow, reason: str) -> PositionRow:
-        """A position whose entry never filled ends here (expired / cancelled / closed)."""
-        now = self._clock.now()
-        await self._positions.update(position.id, now=now, status=CLOSED, reason=reason,
-                                     closed_at=now)
-        closed = await self._positions.get(position.id)
-        assert closed is not None
-        await self._events.publish(PositionClosed(closed, None))
-        return closed
 
     # ---- exits --------------------------------------------------------------------------------
     async def _exit_filled(self, row: PositionOrderRow, order: Order) -> PositionRow:
@@ -443,7 +323,7 @@ class PositionExits:
             elif leg_kind(row.leg) == "entry" and not sent.unknown:
                 position = await self._positions.get(row.position_id)
                 if (position is not None and position.status == WAITING_ENTRY
-                        and not await self.entries_left(row.position_id)):
+                        and not await self.entries.entries_left(row.position_id)):
                     await self._execution.skip(
                         row.position_id, f"the exchange refused the entry: {sent.error}")
             now_row = await self._orders.by_client_id(row.client_id)
@@ -459,5 +339,4 @@ class PositionExits:
         return (await self._markets())[symbol]
 
 
-__all__ = ["ENTRY", "FINAL", "LIVE", "PositionExits", "leg_kind", "target_number",
-           "targets_done"]
+__all__ = ["PositionExits"]

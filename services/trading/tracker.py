@@ -28,7 +28,8 @@ from services.runtime_config import RuntimeConfig
 from services.trading.client_ids import ClientIds, target_leg
 from services.trading.engine_events import EntryRestExpired, PositionStuck
 from services.trading.engine_execution import Execution
-from services.trading.exits import Markets, PositionExits, targets_done
+from services.trading.exits import Markets, PositionExits
+from services.trading.legs import targets_done
 from services.trading.orders import split_ladder
 from services.trading.pnl import direction, unrealized_pnl
 from services.trading.port import (
@@ -285,15 +286,15 @@ class PositionTracker:
                 continue  # the exchange did not answer: next tick
             fresh = await self._positions.get(position.id)
             if fresh is not None and fresh.status == WAITING_ENTRY:
-                await self._exits.close_unfilled(fresh, "expired")
+                await self._exits.entries.close_unfilled(fresh, "expired")
 
     async def _expire_rest(self, position: PositionRow) -> None:
-        left = await self._exits.entries_left(position.id)
+        left = await self._exits.entries.entries_left(position.id)
         if not left:
             return
         await self._exits.cancel_open_orders(position, legs=("entry",), reason="expired")
         fresh = await self._positions.get(position.id)
-        cancelled = len(left) - len(await self._exits.entries_left(position.id))
+        cancelled = len(left) - len(await self._exits.entries.entries_left(position.id))
         if fresh is not None and cancelled:
             await self._events.publish(EntryRestExpired(fresh, cancelled))
 
