@@ -16,15 +16,15 @@ from zoneinfo import ZoneInfo
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramNetworkError, TelegramServerError, TelegramUnauthorizedError
-from aiogram.types import User
 from loguru import logger
 from telethon import TelegramClient
 
 from bot.channel_lookup import bot_resolver
+from bot.scrape import ScrapeSource
 from bot.settings import Settings
-from bot.telegram_session import create_bot
+from bot.telegram_session import BotTokenRejected, create_bot, reach_telegram
 from bot.telegram_transport import TelegramTransport
+from bot.trading_exchange import trading_exchange
 from handlers import setup_handlers
 from handlers.i18n import build_i18n
 from handlers.menu import publish_commands
@@ -49,30 +49,24 @@ from services.intake import SignalIntake
 from services.listener import ChannelListener, ListenerAlert
 from services.listener_session import client_from_settings
 from services.market_check import MarketCheck
-from services.metrics import Metrics, Tallies
+from services.metrics import Metrics
 from services.outbox import Outbox
 from services.performance import Performance
 from services.portfolio import Portfolio
-from services.posts import ListenerState
 from services.preflight import Check, PreflightReport, PreflightWarned
 from services.reports import Reports
 from services.run_lock import AlreadyRunning, RunLock
 from services.runtime_config import RuntimeConfig
 from services.scheduler import JobFailed, JobRecovered, Scheduler
 from services.status import StatusService, TradingFiguresSource
-from services.trading.breaker import CircuitReporter
 from services.trading.edits import SignalEdits
 from services.trading.engine import TradingEngine
-from services.trading.paper import PaperExchange
 from services.trading.port import ExchangeError
-from services.trading.resilient import ResilientExchange, RetryPolicy
-from services.trading.tracker import OrderFeed, PaperOrderFeed
 from services.validation import Validation
 from storage.audit import AuditLogRepository
 from storage.channels import ChannelRepository
 from storage.database import Database
 from storage.outbox import OutboxRepository
-from storage.paper import PaperRepository
 from storage.position_orders import PositionOrderRepository
 from storage.positions import PositionRepository
 from storage.posts import PostRepository
@@ -82,7 +76,7 @@ from storage.trades import TradeRepository
 from storage.users import UserRepository
 
 if TYPE_CHECKING:
-    from services.trading.ccxt_exchange import CcxtExchange
+    pass
 
 SHUTDOWN_GRACE_S = 2.0
 VERSION = "0.1.0"
@@ -142,25 +136,11 @@ class Application:
                                        resolve=bot_resolver(self.bot))
         Notifier(access=self.access, outbox=self.outbox, i18n=self.i18n,
                  config=self.config).subscribe_to(self.events)
-        # Paper: fills against the exchange's public prices. Live: the keyed ccxt client,
-        # started only after the preflight passes (see start). Both behind the resilient layer.
-        self.live: CcxtExchange | None = None
-        feed: OrderFeed | None = None  # live: the exchange's open-orders book
-        paper_account = None
-        if s.trading.mode == "live":
-            from services.trading.ccxt_exchange import CcxtExchange
-
-            self.live = CcxtExchange.from_settings(s.exchange, clock=self.clock)
-            self.exchange = ResilientExchange(self.live, clock=self.clock,
-                                              on_change=CircuitReporter(self.events.publish))
-        else:
-            paper = PaperExchange(prices=self.market_data, db=self.db,
-                                  repo=PaperRepository(self.db), clock=self.clock,
-                                  kind=self.market_data.kind)
-            self.exchange = ResilientExchange(paper, retry=RetryPolicy(order_settle_s=0),
-                                              clock=self.clock,
-                                              on_change=CircuitReporter(self.events.publish))
-            feed, paper_account = PaperOrderFeed(paper.on_prices), paper.account
+        # Live: the keyed ccxt client, started only after the preflight passes (see start).
+        trading = trading_exchange(s, market_data=self.market_data, db=self.db,
+                                   clock=self.clock, publish=self.events.publish)
+        self.exchange, self.live = trading.exchange, trading.live
+        feed, paper_account = trading.feed, trading.paper_account
         positions, orders = PositionRepository(self.db), PositionOrderRepository(self.db)
         self.positions = positions
         self.engine = TradingEngine(
@@ -223,7 +203,9 @@ class Application:
         setup_handlers(self.dp, access=self.access, i18n=self.i18n, metrics=self.metrics)
         self.metrics.info.info({"version": VERSION, "mode": s.trading.mode,
                                 "exchange": s.exchange.id, "market": s.exchange.market})
-        self.metrics.on_scrape(self._refresh_metrics)
+        self.metrics.on_scrape(ScrapeSource(
+            health=self.health, db=self.db, outbox=self.outbox, listener=self.listener,
+            exchange=self.exchange, scheduler=self.scheduler, figures=self.figures))
         # Approvals past their expiry are skipped (the engine publishes ApprovalExpired).
         self.scheduler.add_interval("approval_expiry", s.jobs.approval_expiry_s,
                                     self.engine.expire_approvals)
@@ -265,7 +247,10 @@ class Application:
         self._started = True
         warnings = await self._preflight_live()
         await self._resume_orders()
-        me = await self._reach_telegram()
+        try:
+            me = await reach_telegram(self.bot, self.settings.telegram.api_base)
+        except BotTokenRejected as exc:
+            raise StartupError(str(exc)) from None
         logger.info("bot @{} ready, mode {}", me.username, self.settings.trading.mode)
         await self.http.start()
         self._spawn(self.outbox.run(), "outbox")
@@ -295,21 +280,6 @@ class Application:
             raise StartupError("live mode refused by the preflight:\n" + "\n".join(
                 check.line() for check in report.failures))
         return report.warnings
-
-    async def _reach_telegram(self) -> User:
-        """getMe until it answers: a wrong token is fatal, an outage is waited out."""
-        delay = 1.0
-        while True:
-            try:
-                return await self.bot.get_me()
-            except TelegramUnauthorizedError:
-                raise StartupError("Telegram rejected TELEGRAM__BOT_TOKEN (401 Unauthorized) — "
-                                   "copy the token again from @BotFather.") from None
-            except (TelegramNetworkError, TelegramServerError) as exc:
-                logger.warning("cannot reach the Telegram Bot API at {} ({}); retrying in {:.0f}s",
-                               self.settings.telegram.api_base, exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 60.0)
 
     async def _resume_orders(self) -> None:
         """Orders a previous run left in flight are looked up before anything new is sent."""
@@ -378,29 +348,6 @@ class Application:
                                      viewer_ids=self.access.viewer_ids):
             await asyncio.sleep(delay)  # retried until Telegram takes every menu
             delay = min(delay * 2, 600.0)
-
-    async def _refresh_metrics(self, metrics: Metrics) -> None:
-        metrics.uptime.set(self.health.uptime_s)
-        metrics.database_up.set(1 if await self.db.ping() else 0)
-        metrics.polling_up.set(1 if self.health.polling_ok() else 0)
-        if self.db.is_open:
-            metrics.outbox_pending.set(await self.outbox.pending())
-            metrics.outbox_failed.set(await OutboxRepository(self.db).count("failed"))
-        stats = self.outbox.stats
-        metrics.messages_sent.set(stats.sent)
-        metrics.send_retries.set(stats.retries)
-        metrics.flood_waits.set(stats.flood_waits)
-        metrics.listener_connected.set(1 if self.listener is not None
-                                       and self.listener.state is ListenerState.CONNECTED else 0)
-        metrics.circuit.state(self.exchange.breaker.state.value)
-        exchange = self.exchange.stats
-        metrics.count(Tallies(orders_sent=exchange.orders_sent,
-                              orders_failed=exchange.orders_failed,
-                              exchange_errors=dict(exchange.errors),
-                              jobs=tuple(self.scheduler.jobs())))
-        if self.db.is_open:
-            metrics.show_trading(await self.figures(),
-                                 await TradeRepository(self.db).outcomes())
 
     # -- stop --------------------------------------------------------------------------
     async def stop(self) -> None:

@@ -1,4 +1,5 @@
-"""The aiogram HTTP session: Bot API base URL, flood-wait retries, polling heartbeat."""
+"""The aiogram HTTP session: Bot API base URL, flood-wait retries, polling heartbeat;
+reaching the Bot API at start."""
 
 from __future__ import annotations
 
@@ -11,9 +12,15 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware, NextRequestMiddlewareType
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.exceptions import (
+    TelegramNetworkError,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
 from aiogram.methods import GetUpdates, TelegramMethod
 from aiogram.methods.base import Response, TelegramType
+from aiogram.types import User
 from loguru import logger
 
 # The send queue handles waits itself (persisted); replies from handlers retry here.
@@ -61,3 +68,24 @@ def create_bot(token: str, api_base: str, on_poll_ok: Callable[[], None], **bot_
     session = AiohttpSession(api=TelegramAPIServer.from_base(api_base))
     session.middleware(RetryAndHeartbeat(on_poll_ok))
     return Bot(token, session=session, **bot_kwargs)
+
+
+class BotTokenRejected(Exception):
+    """Telegram refused the bot token (401): nothing will work until it is fixed."""
+
+
+async def reach_telegram(bot: Bot, api_base: str) -> User:
+    """getMe until it answers: a wrong token is fatal (BotTokenRejected), an outage is
+    waited out (retried with a growing delay, up to a minute)."""
+    delay = 1.0
+    while True:
+        try:
+            return await bot.get_me()
+        except TelegramUnauthorizedError:
+            raise BotTokenRejected("Telegram rejected TELEGRAM__BOT_TOKEN (401 Unauthorized) — "
+                                   "copy the token again from @BotFather.") from None
+        except (TelegramNetworkError, TelegramServerError) as exc:
+            logger.warning("cannot reach the Telegram Bot API at {} ({}); retrying in {:.0f}s",
+                           api_base, exc, delay)
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 60.0)
