@@ -185,6 +185,11 @@ class Notifier:
                 position=position_head(event.position)), None
         if isinstance(event, EntryAdded):
             p = event.position
+            if event.late:
+                return _("➕ {position}: entry part {filled}/{parts} filled at {price} after the "
+                         "position closed; it is closed at market.").format(
+                    position=position_head(p), filled=event.filled, parts=event.parts,
+                    price=price(event.order.average_price or event.order.price or ZERO)), None
             return _("➕ {position}: entry part {filled}/{parts} filled at {price}. Now {amount} "
                      "at an average of {average}; stop and targets resized.").format(
                 position=position_head(p), filled=event.filled, parts=event.parts,
@@ -198,6 +203,11 @@ class Notifier:
         if isinstance(event, PositionOpened):
             head = _("✅ <b>Opened</b> {position}").format(position=position_head(event.position))
             lines = [head, *plan_lines(event.position)]
+            if event.entry_parts > 1:
+                lines.append(_("Entry part 1/{parts} filled: {amount} at {price}; the other "
+                               "orders rest across the zone.").format(
+                    parts=event.entry_parts, amount=price(event.position.filled_amount),
+                    price=price(event.position.average_entry or ZERO)))
             return "\n".join(lines), None
         if isinstance(event, OrderFailed):
             return _("⚠️ Order {leg} of #{id} failed: {reason}").format(

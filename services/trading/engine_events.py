@@ -73,6 +73,7 @@ class EntryAdded:
     order: PositionOrderRow
     filled: int  # parts filled so far
     parts: int  # parts the entry was split into
+    late: bool = False  # it filled after the position closed: it is closed at market
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,7 @@ class PositionOpened:
 
     position: PositionRow
     exits: tuple[PositionOrderRow, ...]
+    entry_parts: int = 1  # a split entry: how many orders it has (this fill is the first)
 
 
 @dataclass(frozen=True)

@@ -223,9 +223,10 @@ class Execution:
         await self._events.publish(EntryFilled(opened, entry))
         for leg in exits:
             await self.record_exit(await self.send(leg.request))
-        await self._events.publish(PositionOpened(opened, tuple(
-            [o for o in await self._orders.for_position(position_id)
-             if not o.leg.startswith(ENTRY)])))
+        rows = await self._orders.for_position(position_id)
+        entries = sum(o.leg.startswith(ENTRY) for o in rows)
+        await self._events.publish(PositionOpened(
+            opened, tuple(o for o in rows if not o.leg.startswith(ENTRY)), entries))
         return opened
 
     async def record_exit(self, sent: Sent) -> None:

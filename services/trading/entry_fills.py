@@ -93,10 +93,10 @@ class EntryFills:
         recorded = await self._orders.by_client_id(row.client_id)
         assert grown is not None and recorded is not None
         filled, total = await self._entry_count(position.id)
-        await self._events.publish(EntryAdded(grown, recorded, filled, total))
         if late:
             logger.warning("entry {} filled after #{} closed: closing it", row.client_id,
                            position.id)
+            await self._events.publish(EntryAdded(grown, recorded, filled, total, late=True))
             leg = await self._exits.next_close_leg(grown.id)
             closed = await self._exits.market_exit(grown, market, leg, held,
                                                    reason=position.reason or "cancelled")
@@ -104,6 +104,7 @@ class EntryFills:
         await self._exits.resize_exits(grown, market)
         fresh = await self._positions.get(position.id)
         assert fresh is not None
+        await self._events.publish(EntryAdded(fresh, recorded, filled, total))
         return fresh
 
     async def entries_left(self, position_id: int) -> list[PositionOrderRow]:

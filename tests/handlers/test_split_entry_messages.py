@@ -24,6 +24,8 @@ async def test_a_split_zone_is_told_part_by_part(
     await app.engine.tracker.tick()
     opened = await notice(telegram, "<b>Opened</b>")
     assert opened.text.startswith("✅ <b>Opened</b> #1 <b>ETH/USDT:USDT</b> LONG ×5")
+    assert opened.text.endswith("\nEntry part 1/3 filled: 0.011 at 2950; the other orders rest "
+                                "across the zone.")
 
     exchange.set_price("ETH/USDT", "2920")
     await app.engine.tracker.tick()
@@ -34,8 +36,10 @@ async def test_a_split_zone_is_told_part_by_part(
     position = await app.positions.get(1)
     assert position is not None and position.average_entry == 2937.5
 
-    detail = await say(telegram, VIEWER, "/position 1")
-    assert "entry1" in detail.text and "entry3" in detail.text, detail.text
+    detail = await say(telegram, VIEWER, "/position 1")  # the exits resized before the news
+    assert "<code>entry3</code> · limit buy 0.012 @ 2900 — open" in detail.text
+    assert "<code>sl1</code> · stop-market sell 0.022 @ 2800 — open" in detail.text
+    assert "<code>tp1r1</code> · take-profit sell 0.011 @ 3100 — open" in detail.text
 
 
 async def test_a_wrong_zone_mode_is_refused_with_the_choices(
