@@ -34,6 +34,19 @@ def spot(make_settings: Callable[..., Settings], exchange: FakeExchange, *,
         trading={"mode": "live"})
 
 
+async def started(live: bool, make_settings: Callable[..., Settings], exchange: FakeExchange,
+                  telegram: FakeBotAPI,
+                  start_app: Callable[[Settings], Awaitable[Application]]) -> Application:
+    """The app on spot with 1,000 USDT; live: once its start-up warnings were sent."""
+    exchange.set_balance("USDT", "1000", market="spot")
+    app = await start_app(spot(make_settings, exchange, live=live))
+    assert (app.live is not None) is live
+    if live:
+        await telegram.wait_for_call("sendMessage",
+                                     lambda c: "Live trading started with warnings" in c.text)
+    return app
+
+
 async def legs(app: Application, position_id: int) -> dict[str, str]:
     return {o.leg: o.state
             for o in await PositionOrderRepository(app.db).for_position(position_id)}
@@ -43,12 +56,7 @@ async def legs(app: Application, position_id: int) -> dict[str, str]:
 async def test_a_spot_signal_is_bought_its_target_sold_and_its_stop_closes_the_rest(
         live: bool, make_settings: Callable[..., Settings], exchange: FakeExchange,
         telegram: FakeBotAPI, start_app: Callable[[Settings], Awaitable[Application]]) -> None:
-    exchange.set_balance("USDT", "1000", market="spot")
-    app = await start_app(spot(make_settings, exchange, live=live))
-    assert (app.live is not None) is live
-    if live:
-        await telegram.wait_for_call("sendMessage",
-                                     lambda c: "Live trading started with warnings" in c.text)
+    app = await started(live, make_settings, exchange, telegram, start_app)
     await follow_auto(app, telegram)
 
     opened = await post_signal(telegram, BTC, 1)  # BTC at 30200, inside the 30000-30500 zone
@@ -97,11 +105,7 @@ BTC_ZONE_BELOW = ("#BTC/USDT LONG\nEntry: 29800 - 30100\nTargets: 31000, 32000\n
 async def test_a_split_zone_on_spot_buys_part_by_part_and_sells_everything_it_bought(
         live: bool, make_settings: Callable[..., Settings], exchange: FakeExchange,
         telegram: FakeBotAPI, start_app: Callable[[Settings], Awaitable[Application]]) -> None:
-    exchange.set_balance("USDT", "1000", market="spot")
-    app = await start_app(spot(make_settings, exchange, live=live))
-    if live:
-        await telegram.wait_for_call("sendMessage",
-                                     lambda c: "Live trading started with warnings" in c.text)
+    app = await started(live, make_settings, exchange, telegram, start_app)
     await app.config.set("entry.zone_mode", "split", actor_id=1, role="admin")
     await follow_auto(app, telegram)
 
