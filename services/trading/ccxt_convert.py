@@ -129,6 +129,15 @@ def ticker_from_ccxt(raw: dict[str, Any], now: datetime) -> Ticker | None:
                   at=utc_from_ms(raw.get("timestamp")) or now)
 
 
+def last_price_ticker(raw: dict[str, Any], now: datetime) -> Ticker | None:
+    """A ccxt last-price entry (symbol, price, timestamp) as a Ticker without bid / ask."""
+    last = dec(raw.get("price"))
+    if last is None:
+        return None
+    return Ticker(symbol=raw["symbol"], last=last, bid=None, ask=None,
+                  at=utc_from_ms(raw.get("timestamp")) or now)
+
+
 def candle_from_ccxt(row: list[Any]) -> Candle:
     at = utc_from_ms(row[0])
     assert at is not None

@@ -22,6 +22,7 @@ from services.trading.ccxt_convert import (
     EPOCH,
     ONE,
     candle_from_ccxt,
+    last_price_ticker,
     market_from_ccxt,
     ticker_from_ccxt,
 )
@@ -127,10 +128,11 @@ class CcxtMarketData:
         if self.client.has.get("fetchLastPrices"):
             # The last trade price is all the bot uses, and ccxt parses it at a fraction of
             # the cost of a full 24-hour ticker (a PnL tick over 1,000 positions).
-            raw = await self._batched(self.client.fetch_last_prices, symbols)
-            entries = [{"symbol": e.get("symbol"), "last": e.get("price"),
-                        "timestamp": e.get("timestamp")} for e in raw.values()]
-        elif self.client.has.get("fetchTickers"):
+            prices = await self._batched(self.client.fetch_last_prices, symbols)
+            now = self._clock.now()
+            found = (last_price_ticker(prices[s], now) for s in symbols if s in prices)
+            return {ticker.symbol: ticker for ticker in found if ticker is not None}
+        if self.client.has.get("fetchTickers"):
             raw = await self._batched(self.client.fetch_tickers, symbols)
             entries = list(raw.values())
         else:
