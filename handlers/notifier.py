@@ -168,7 +168,7 @@ class Notifier:
         if isinstance(event, EditProposed):
             return edit_text(event, _), edit_keyboard(event.position.id, _)
         if isinstance(event, ApprovalRequested):
-            return (approval_card(event.position, event.channel.name),
+            return (approval_card(event.position, event.channel.name, event.split_prices),
                     approval_keyboard(event.position.id).model_dump(exclude_none=True))
         if isinstance(event, PositionSkipped):
             return _("⏭ Not traded: {position} — {reason}").format(

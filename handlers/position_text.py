@@ -58,10 +58,14 @@ def plan_lines(p: PositionRow) -> list[str]:
     return lines
 
 
-def approval_card(p: PositionRow, channel_name: str) -> str:
+def approval_card(p: PositionRow, channel_name: str,
+                  split_prices: tuple[Decimal, ...] = ()) -> str:
     head = _("🟡 <b>Approve?</b> {position} from {channel}").format(
         position=position_head(p), channel=f"<b>{html.escape(channel_name)}</b>")
     lines = [head, *plan_lines(p)]
+    if split_prices:
+        lines.append(_("Entry split into {n} orders: {prices}").format(
+            n=len(split_prices), prices=" · ".join(price(v) for v in split_prices)))
     if p.approval_expires_at:
         lines.append(_("Expires at {when}.").format(when=format_utc(p.approval_expires_at)))
     return "\n".join(lines)

@@ -159,7 +159,9 @@ class TradingEngine:
             expires_at = self._clock.now() + expiry
             position = await self._add(replace(draft, status=PENDING_APPROVAL,
                                                approval_expires_at=expires_at))
-            await self._events.publish(ApprovalRequested(position, event.channel, expires_at))
+            split = tuple(part.price for part in plan.parts) if len(plan.parts) > 1 else ()
+            await self._events.publish(ApprovalRequested(position, event.channel, expires_at,
+                                                         split))
             return position
         async with self.execution.lock:
             return await self._execute_new(draft, plan)

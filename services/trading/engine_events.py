@@ -27,6 +27,7 @@ class ApprovalRequested:
     position: PositionRow
     channel: ChannelRef
     expires_at: datetime
+    split_prices: tuple[Decimal, ...] = ()  # a zone split over several limits: their prices
 
 
 @dataclass(frozen=True)

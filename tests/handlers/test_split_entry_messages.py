@@ -7,7 +7,15 @@ from bot.app import Application
 from tests.conftest import ADMIN, VIEWER, say
 from tests.fakes.bot_api import FakeBotAPI
 from tests.fakes.exchange import FakeExchange
-from tests.handlers.test_positions import ETH_WAITING, follow_auto, notice, post_signal
+from tests.fakes.telegram_objects import channel_post_update
+from tests.handlers.test_positions import (
+    BARE,
+    ETH_WAITING,
+    MARKED,
+    follow_auto,
+    notice,
+    post_signal,
+)
 
 
 async def test_a_split_zone_is_told_part_by_part(
@@ -49,3 +57,12 @@ async def test_a_wrong_zone_mode_is_refused_with_the_choices(
     assert await app.config.get("entry.zone_mode") == "edge"
     parts = (await say(telegram, ADMIN, "/set entry.split_parts 11")).text
     assert "from 2 to 10" in parts
+
+
+async def test_the_approval_card_lists_the_orders_of_a_split_zone(
+        app: Application, telegram: FakeBotAPI) -> None:
+    await say(telegram, ADMIN, "/set entry.zone_mode split")
+    await say(telegram, ADMIN, f"/follow {MARKED}")  # manual: a card to decide
+    telegram.push_update(channel_post_update(BARE, ETH_WAITING, message_id=1))
+    card = await telegram.wait_for_call("sendMessage", lambda c: "Approve?" in c.text)
+    assert "\nEntry split into 3 orders: 2950 · 2925 · 2900\n" in card.text
