@@ -53,7 +53,8 @@ def plan_lines(p: PositionRow) -> list[str]:
     lines.append(_("Size: {amount} · margin {margin} USDT").format(
         amount=price(p.planned_amount), margin=money(p.margin)))
     if ref is not None and p.stop_loss is not None:
-        risk = abs(ref - p.stop_loss) * p.planned_amount
+        held = p.filled_amount if p.filled_amount > 0 else p.planned_amount  # what is at risk
+        risk = abs(ref - p.stop_loss) * held
         lines.append(_("Risk to stop: {risk} USDT").format(risk=money(risk)))
     return lines
 

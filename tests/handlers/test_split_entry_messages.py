@@ -34,6 +34,7 @@ async def test_a_split_zone_is_told_part_by_part(
     assert opened.text.startswith("✅ <b>Opened</b> #1 <b>ETH/USDT:USDT</b> LONG ×5")
     assert opened.text.endswith("\nEntry part 1/3 filled: 0.011 at 2950; the other orders rest "
                                 "across the zone.")
+    assert "\nRisk to stop: 1.65 USDT\n" in opened.text  # what is held: 0.011 × (2950 − 2800)
 
     exchange.set_price("ETH/USDT", "2920")
     await app.engine.tracker.tick()
