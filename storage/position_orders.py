@@ -114,6 +114,13 @@ class PositionOrderRepository:
             "SELECT * FROM position_orders WHERE state IN (?, ?, ?) ORDER BY id", IN_FLIGHT)
         return [_to_order(r) for r in rows]
 
+    async def with_live_entries(self) -> set[int]:
+        """Positions with an entry order that may still fill (a split entry's parts)."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT position_id FROM position_orders WHERE state IN (?, ?, ?, ?)"
+            " AND leg LIKE 'entry%'", (*IN_FLIGHT, OPEN))
+        return {int(r[0]) for r in rows}
+
     async def mark_sent(self, client_id: str, *, now: datetime) -> None:
         await self._db.execute(
             "UPDATE position_orders SET state = ?, updated_at = ? WHERE client_id = ?"

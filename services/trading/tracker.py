@@ -275,9 +275,12 @@ class PositionTracker:
             return
         limit = timedelta(minutes=int(await self._config.get("entry.expiry_min")))
         now = self._clock.now()
-        for position in growing:
-            if now - (position.decided_at or position.created_at) >= limit:
-                await self._expire_rest(position)
+        due = [p for p in growing if now - (p.decided_at or p.created_at) >= limit]
+        if due:  # spot positions hold less than planned (the fee is paid in the coin): ask once
+            with_parts = await self._orders.with_live_entries()
+            for position in due:
+                if position.id in with_parts:
+                    await self._expire_rest(position)
         for position in waiting:
             if now - (position.decided_at or position.created_at) < limit:
                 continue
