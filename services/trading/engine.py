@@ -301,7 +301,7 @@ class TradingEngine:
             request = OrderRequest(
                 client_id=self.execution.ids.make(position_id, leg), symbol=plan.market.symbol,
                 side=entry_side(side), type=plan.entry.type, amount=part.amount,
-                price=plan.entry.price if plan.entry.price is None else part.price)
+                price=None if plan.entry.price is None else part.price)  # None: market
             await self._orders.add_intent(intent_of(position_id, leg, request),
                                           now=self._clock.now(), state=SENT)
             requests.append(request)
