@@ -18,12 +18,11 @@ from loguru import logger
 
 from services.charts.data import ChannelResult, DayPnl, EquityPoint
 from services.clock import Clock
-from services.closed_trades import ClosedTrades
 from services.control import ControlState, TradingControl, TradingState
 from services.equity_history import EquityHistory, Opening
 from services.periods import Period, PeriodKind, PeriodPnl, period_bounds, period_pnl
 from services.runtime_config import RuntimeConfig
-from services.stats import ChannelStats, stats_by_channel
+from services.stats import ChannelStats, ClosedTrade, stats_by_channel
 from services.trading.breaker import BreakerState
 from services.trading.paper import PaperAccount
 from services.trading.port import ExchangeError
@@ -101,7 +100,6 @@ class Performance:
         self._clock = clock
         self.tz = tz
         self.history = EquityHistory(trades=trades, equity=equity, paper_account=paper_account)
-        self._closed = ClosedTrades(trades)
         self.quote = quote
         # channel id (None: all) → (history mark, statistics, starting equity)
         self._stats_cache: dict[int | None, tuple[tuple[int, str | None], ChannelStats,
@@ -148,20 +146,18 @@ class Performance:
     async def stats(self, channel_id: int | None = None) -> StatsReport:
         """Trade statistics per channel and in total (of `channel_id` alone when given).
 
-        They need every closed trade: those are kept in memory (`ClosedTrades`, which reads
-        only what was written since), and the statistics until a trade closes or a closed
-        one changes; the channels' names are looked up each time."""
+        They read every closed trade (seconds at 100,000), so they are kept until a trade
+        closes or a closed one changes; the channels' names are looked up each time."""
         mark = await self._trades.history_mark()
         cached = self._stats_cache.get(channel_id)
         if cached is not None and cached[0] == mark:
             stats, starting = cached[1], cached[2]
         else:
-            trades = await self._closed.all(mark[0])
-            if channel_id is not None:
-                trades = [t for t in trades if t.channel_id == channel_id]
+            rows = await self._trades.all_closed(channel_id)
             opening = await self.opening()
             starting = opening.equity if opening is not None else None
-            stats = stats_by_channel(trades, starting_equity=starting)
+            stats = stats_by_channel((ClosedTrade.from_row(r) for r in rows),
+                                     starting_equity=starting)
             self._stats_cache[channel_id] = (mark, stats, starting)
         ids = set(stats.channels) | ({channel_id} if channel_id is not None else set())
         return StatsReport(stats, await self.channel_names(ids), starting)

@@ -50,12 +50,6 @@ class ClosedPnl(NamedTuple):
     net_pnl: Decimal  # after fees
 
 
-class PositionWrite(NamedTuple):
-    position_id: int
-    closed: bool  # its status is closed (a trade, or an entry that never filled)
-    trade: ClosedTradeRow | None  # the closed trade it is, if it is one
-
-
 class TradeRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -90,24 +84,6 @@ class TradeRepository:
             "SELECT COUNT(*), COALESCE(SUM(CAST(realized_pnl AS REAL) > CAST(fees AS REAL)), 0)"
             + _CLOSED)
         return int(row[0]), int(row[1])
-
-    async def written_since(self, since: str | None) -> tuple[list[PositionWrite], str | None]:
-        """Every position written at or after `since` (a stored `updated_at`; all of them
-        when None), each as whether it is closed and its closed trade (None when it is not
-        one), with the latest write time among them: what changed in the history."""
-        rows = await self._db.fetch_all(
-            "SELECT id, channel_id, symbol, side, margin, realized_pnl, fees, reason,"
-            " created_at, opened_at, closed_at, status, filled_amount, updated_at"
-            " FROM positions WHERE updated_at >= ?", (since or "",))
-        writes, latest = [], since
-        for row in rows:
-            if latest is None or row["updated_at"] > latest:
-                latest = row["updated_at"]
-            closed = row["status"] == "closed"
-            trade = (_to_trade(row) if closed and row["closed_at"] is not None
-                     and Decimal(row["filled_amount"]) > 0 else None)
-            writes.append(PositionWrite(int(row["id"]), closed, trade))
-        return writes, latest
 
     async def history_mark(self) -> tuple[int, str | None]:
         """Changes whenever a trade closes or a closed trade is written again: (how many
