@@ -6,7 +6,8 @@ Binance on 127.0.0.1) over an SQLite database holding 100,000 closed trades (60 
 channels) and 200 open positions. Per command: the time from the update being available to
 the reply arriving at the fake Bot API. Per chart: the time to gather its data and render
 the PNG (off the event loop, as /chart does). The statistics over every trade are cached
-until a trade closes: the first /stats, which reads them all, is timed on its own.
+until a trade closes: the first /stats, which reads them all, is timed on its own, and so
+is a /stats right after one more trade closed (which reads them all again).
 
     uv run python bench/commands.py [--trades 100000] [--open 200] [--repeat 40]
 
@@ -23,16 +24,19 @@ import statistics
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.history import percentile, seed  # noqa: E402
+from bench.history import CHANNELS, percentile, seed  # noqa: E402
 from bot.app import Application  # noqa: E402
 from bot.logging import setup_logging  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from handlers.charts import KINDS, chart_png  # noqa: E402
+from storage.positions import NewPosition  # noqa: E402
 from tests.fakes.bot_api import FakeBotAPI  # noqa: E402
 from tests.fakes.exchange import FakeExchange  # noqa: E402
 from tests.fakes.telegram_objects import message_update, user  # noqa: E402
@@ -92,6 +96,11 @@ async def main(trades: int, open_positions: int, repeat: int) -> dict[str, float
                 figures["stats_first_ms"] = round((time.perf_counter() - started) * 1000, 1)
                 print(f"  /stats first (every closed trade read) {figures['stats_first_ms']} ms")
                 assert first == []
+                await close_one_more(app)
+                started = time.perf_counter()
+                await time_command(telegram, "/stats", 0)
+                figures["stats_after_close_ms"] = round((time.perf_counter() - started) * 1000, 1)
+                print(f"  /stats after one more trade closed {figures['stats_after_close_ms']} ms")
                 for text in COMMANDS:
                     times = await time_command(telegram, text, repeat)
                     name = text.lstrip("/")
@@ -110,6 +119,19 @@ async def main(trades: int, open_positions: int, repeat: int) -> dict[str, float
         await telegram.stop()
         await exchange.stop()
     return figures
+
+
+async def close_one_more(app: Application) -> None:
+    """A trade closes (written as the engine writes it): the statistics are out of date."""
+    now = datetime.now(UTC)
+    position_id = await app.positions.add(NewPosition(
+        signal_id=None, channel_id=CHANNELS[0], symbol="C000/USDT:USDT", side="long",
+        market_kind="futures", status="waiting_entry", entry_type="single",
+        margin=Decimal(100), leverage=5), now=now - timedelta(hours=1))
+    await app.positions.update(position_id, now=now, status="closed",
+                               filled_amount=Decimal("0.5"), average_entry=Decimal(100),
+                               realized_pnl=Decimal(3), fees=Decimal("0.1"),
+                               opened_at=now - timedelta(hours=1), closed_at=now, reason="tp")
 
 
 if __name__ == "__main__":
