@@ -23,7 +23,7 @@ from loguru import logger
 
 from services.clock import Clock
 from services.events import EventBus
-from services.trading.client_ids import ClientIds, entry_leg
+from services.trading.client_ids import ClientIds
 from services.trading.engine_events import (
     EntryFilled,
     EntryPlaced,
@@ -31,6 +31,7 @@ from services.trading.engine_events import (
     PositionOpened,
     PositionSkipped,
 )
+from services.trading.legs import leg_kind
 from services.trading.orders import exit_legs
 from services.trading.port import (
     ExchangeError,
@@ -60,7 +61,6 @@ from storage.positions import OPEN as POSITION_OPEN
 from storage.positions import SKIPPED, WAITING_ENTRY, PositionRepository, PositionRow
 
 ZERO = Decimal(0)
-ENTRY = entry_leg()
 
 _STATES = {
     OrderStatus.OPEN: OPEN, OrderStatus.PARTIALLY_FILLED: OPEN, OrderStatus.FILLED: FILLED,
@@ -224,9 +224,9 @@ class Execution:
         for leg in exits:
             await self.record_exit(await self.send(leg.request))
         rows = await self._orders.for_position(position_id)
-        entries = sum(o.leg.startswith(ENTRY) for o in rows)
+        entries = sum(leg_kind(o.leg) == "entry" for o in rows)
         await self._events.publish(PositionOpened(
-            opened, tuple(o for o in rows if not o.leg.startswith(ENTRY)), entries))
+            opened, tuple(o for o in rows if leg_kind(o.leg) != "entry"), entries))
         return opened
 
     async def record_exit(self, sent: Sent) -> None:

@@ -125,15 +125,16 @@ class EntryFills:
         assert position is not None
         if position.status != WAITING_ENTRY:
             return position
-        left = await self.entries_left(position_id)
+        entries = [o for o in await self._orders.for_position(position_id)
+                   if leg_kind(o.leg) == "entry"]
+        left = [o for o in entries if o.state in LIVE]
         resting = [o for o in left if o.state == OPEN]
         if resting:
             await self._events.publish(EntryPlaced(position, resting[0], len(resting)))
             return position
         if left:  # only answers not known yet: the next start resolves them
             return position
-        errors = [o.error for o in await self._orders.for_position(position_id)
-                  if leg_kind(o.leg) == "entry" and o.error]
+        errors = [o.error for o in entries if o.error]
         return await self._execution.skip(
             position_id, f"the exchange refused the entry: {errors[0] if errors else '?'}")
 

@@ -32,7 +32,13 @@ from services.trading.engine_execution import (
 )
 from services.trading.entry_fills import EntryFills
 from services.trading.legs import FINAL, LIVE, leg_kind, target_number, targets_done
-from services.trading.orders import exit_side, ladder_weights, split_ladder
+from services.trading.orders import (
+    exit_side,
+    ladder_weights,
+    split_ladder,
+    stop_request,
+    target_request,
+)
 from services.trading.pnl import (
     fee_in_quote,
     held_for,
@@ -47,7 +53,6 @@ from services.trading.port import (
     OrderStatus,
     OrderType,
 )
-from services.trading.precision import PriceIntent, round_price
 from storage.database import Database
 from storage.position_orders import (
     CANCELED,
@@ -193,13 +198,10 @@ class PositionExits:
         if trigger is None or fresh.remaining <= 0 or not market.supports_stop_orders:
             await self._positions.update(fresh.id, now=now, stop_loss=trigger)
         else:
-            close = exit_side(fresh.side)
-            rounded = round_price(market, trigger, close, PriceIntent.STOP)
             leg = stop_leg(await self._next_stop_revision(fresh.id))
-            request = OrderRequest(
-                client_id=self._execution.ids.make(fresh.id, leg), symbol=market.symbol,
-                side=close, type=OrderType.STOP_MARKET, amount=fresh.remaining,
-                trigger_price=rounded, reduce_only=market.kind is MarketKind.FUTURES)
+            request = stop_request(self._execution.ids, fresh.id, leg, market, fresh.side,
+                                   fresh.remaining, trigger)
+            rounded = request.trigger_price
             async with self._db.transaction():
                 await self._orders.add_intent(intent_of(fresh.id, leg, request), now=now)
                 await self._positions.update(fresh.id, now=now, stop_loss=rounded)
@@ -287,7 +289,6 @@ class PositionExits:
                                                                    PARTIALLY_CLOSED):
             return listed
         weights = ladder_weights(await self._execution.tp_weights(fresh), len(targets))[hit:]
-        close = exit_side(fresh.side)
         now = self._clock.now()
         for number, (target, part) in enumerate(
                 zip(left, split_ladder(fresh.remaining, len(left), market, tuple(weights)),
@@ -295,11 +296,8 @@ class PositionExits:
             revision = sum(leg_kind(o.leg) == "tp" and target_number(o.leg) == number
                            for o in rows)
             leg = target_leg(number, revision)
-            request = OrderRequest(
-                client_id=self._execution.ids.make(position_id, leg), symbol=market.symbol,
-                side=close, type=OrderType.TAKE_PROFIT_MARKET, amount=part,
-                trigger_price=round_price(market, target, close, PriceIntent.TARGET),
-                reduce_only=True)
+            request = target_request(self._execution.ids, position_id, leg, market,
+                                     fresh.side, part, target)
             await self._orders.add_intent(intent_of(position_id, leg, request), now=now)
             await self._execution.record_exit(await self._execution.send(request))
         return f"take-profits replaced: {', '.join(str(t) for t in left)}"

@@ -187,24 +187,40 @@ def exit_legs(*, ids: ClientIds, position_id: int, market: Market, side: str,
     reduce-only and an exchange locks the coins of every resting sell, so only the stop is
     placed there (take-profits on spot are left to the bot's own watch).
     """
-    close = exit_side(side)
     futures = market.kind is MarketKind.FUTURES
     legs: list[ExitLeg] = []
     if stop_loss is not None and market.supports_stop_orders:
-        trigger = round_price(market, stop_loss, close, PriceIntent.STOP)
-        legs.append(ExitLeg(stop_leg(0), OrderRequest(
-            client_id=ids.make(position_id, stop_leg(0)), symbol=market.symbol, side=close,
-            type=OrderType.STOP_MARKET, amount=amount, trigger_price=trigger,
-            reduce_only=futures)))
+        legs.append(ExitLeg(stop_leg(0), stop_request(ids, position_id, stop_leg(0), market,
+                                                     side, amount, stop_loss)))
     if futures and targets and market.supports_stop_orders:
         for number, (target, part) in enumerate(
                 zip(targets, split_ladder(amount, len(targets), market, weights),
                     strict=False),
                 start=1):
-            trigger = round_price(market, target, close, PriceIntent.TARGET)
             leg = target_leg(number)
-            legs.append(ExitLeg(leg, OrderRequest(
-                client_id=ids.make(position_id, leg), symbol=market.symbol, side=close,
-                type=OrderType.TAKE_PROFIT_MARKET, amount=part, trigger_price=trigger,
-                reduce_only=True)))
+            legs.append(ExitLeg(leg, target_request(ids, position_id, leg, market, side, part,
+                                                    target)))
     return legs
+
+
+def stop_request(ids: ClientIds, position_id: int, leg: str, market: Market, side: str,
+                 amount: Decimal, stop: Decimal) -> OrderRequest:
+    """The stop-market order closing `amount` of a `side` position at `stop` (on the
+    tick, rounded so it triggers no later; reduce-only on futures)."""
+    close = exit_side(side)
+    return OrderRequest(
+        client_id=ids.make(position_id, leg), symbol=market.symbol, side=close,
+        type=OrderType.STOP_MARKET, amount=amount,
+        trigger_price=round_price(market, stop, close, PriceIntent.STOP),
+        reduce_only=market.kind is MarketKind.FUTURES)
+
+
+def target_request(ids: ClientIds, position_id: int, leg: str, market: Market, side: str,
+                   amount: Decimal, target: Decimal) -> OrderRequest:
+    """The take-profit-market order (futures, reduce-only) closing `amount` at `target`."""
+    close = exit_side(side)
+    return OrderRequest(
+        client_id=ids.make(position_id, leg), symbol=market.symbol, side=close,
+        type=OrderType.TAKE_PROFIT_MARKET, amount=amount,
+        trigger_price=round_price(market, target, close, PriceIntent.TARGET),
+        reduce_only=True)

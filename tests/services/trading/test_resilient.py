@@ -36,14 +36,6 @@ TICKER_PATH = "/fapi/v2/ticker/price"  # last prices: what fetch_tickers asks fo
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeExchange]:
-    async with FakeExchange() as exchange:
-        exchange.set_balance("USDT", "10000", market="futures")
-        exchange.set_balance("USDT", "10000", market="spot")
-        yield exchange
-
-
-@pytest.fixture
 async def futures(fake: FakeExchange) -> AsyncIterator[CcxtExchange]:
     # a short client timeout so a slow exchange times out quickly
     async with exchange_on(fake, "futures", timeout=150) as exchange:
