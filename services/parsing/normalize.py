@@ -7,7 +7,7 @@ dates, and labels whose line breaks were lost ("LONGLeverage: Cross 10xEntry: 10
 what carries meaning:
 
 - ✅ (and ✔) — "this target / entry was hit";
-- 🎯 — a take-profit label or bullet; 🛑 — a stop-loss label;
+- 🎯 — a take-profit label or bullet; 🛑 (and ⛔) — a stop-loss label;
 - `•` — written for every list number (keycaps 1️⃣, circled ➊ ①), which would otherwise be
   read as prices ("1️⃣1.0752️⃣1.095" must give 1.075 and 1.095).
 
@@ -84,7 +84,7 @@ _LIST_MARK_CHARS = frozenset("\u20e3\U0001f51f") | _code_points(
     ((0x2460, 0x2473), (0x2776, 0x2793))
 )
 _RARE_TABLE = str.maketrans(
-    {"×": "x", "✔": HIT_MARK, "‘": "'", "’": "'", "：": ":", "·": " ", "İ": "I"}
+    {"×": "x", "✔": HIT_MARK, "⛔": "🛑", "‘": "'", "’": "'", "：": ":", "·": " ", "İ": "I"}
 )
 _RARE_CHARS = frozenset(map(chr, _RARE_TABLE))
 _EMOJI_CHARS = _code_points(_EMOJI_RANGES) - _KEEP_EMOJI
@@ -111,6 +111,11 @@ _DATE_TIME = re.compile(
 _LABEL_WITH_COLON = re.compile(
     r"(?:Pair|Leverage|Entry|Targets|Target|Take[- ]?Profit|Stop|SL|TP) ?:"
 )
+# "#TP1_14.80", "#LEV_15X": a hashtag label and its value joined by an underscore.
+_UNDERSCORE_VALUE = re.compile(r"_(?<=[^\W_]_)(?=\d)")
+# A table: a header row of labels over one row of values, cells split by "|".
+_CELL_SPLIT = re.compile(r"\s*\|\s*")
+_PRICE_LIKE = re.compile(r"\d[.,]\d|\d{3}")
 # Cyrillic х used as a leverage x: "20х", "х10". The look-behind follows the х (and
 # spans it) so that each pattern starts with a character class (see `_runs_of`).
 _CYRILLIC_X_AFTER = re.compile(r"[хХ](?<=\d[хХ])(?![а-яёА-ЯЁ])")
@@ -131,6 +136,28 @@ def _unglue_labels(text: str) -> str:
         last = cut
     parts.append(text[last:])
     return "\n".join(parts)
+
+
+def _untable(text: str) -> str:
+    """A header row over one row of values ("PAIR | SIDE | ENTRY | TP1" / "DOGE/USDT |
+    SHORT | 0.1625 | 0.1590") becomes one labelled line per column ("ENTRY: 0.1625")."""
+    lines = text.split("\n")
+    for n in range(len(lines) - 1):
+        header, values = (
+            _CELL_SPLIT.split(lines[n].strip()),
+            _CELL_SPLIT.split(lines[n + 1].strip()),
+        )
+        if (
+            len(header) >= 3
+            and len(header) == len(values)
+            and not any(map(_PRICE_LIKE.search, header))
+            and any(map(_PRICE_LIKE.search, values))
+            and (n + 2 == len(lines) or lines[n + 2].count("|") < len(header) - 1)
+        ):
+            labelled = [f"{label}: {value}" for label, value in zip(header, values, strict=True)]
+            lines[n : n + 2] = ["\n".join(labelled), ""]
+            return "\n".join(lines)
+    return text
 
 
 def _rewrite_characters(text: str, special: set[str]) -> str:
@@ -177,6 +204,10 @@ def normalize_text(text: str) -> str:
         text = _DATE_TIME.sub(" ", text)
     if ":" in text:
         text = _unglue_labels(text)
+    if "_" in text:
+        text = _UNDERSCORE_VALUE.sub(" ", text)
+    if text.count("|") >= 4:
+        text = _untable(text)
     if "х" in text or "Х" in text:
         text = _CYRILLIC_X_AFTER.sub("x", text)
         text = _CYRILLIC_X_BEFORE.sub("x", text)

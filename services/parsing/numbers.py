@@ -62,6 +62,7 @@ _COMMA_DIGITS = re.compile(r",(\d+)")
 # "5-10%", "3-4x", "20x/50x", "3 to 5%" - but not "39265 - 20%" (a target and its share).
 _RANGE_JOINER = re.compile(r"[-/]|\s+(?:to|до)\s+")
 _ENUMERATOR_AFTER = re.compile(r"\s*\)")
+_LIST_MARKS = " \t•*-"  # what may stand before "1." on its line: indent, bullets
 
 
 def uses_decimal_comma(text: str) -> bool:
@@ -136,13 +137,8 @@ def scan_numbers(
                     kind = leverage_kind
         raw, suffix = m.group(0, 1)
         if suffix is None:
-            if (
-                kind is price
-                and len(raw) <= 2
-                and raw.isdigit()
-                and _ENUMERATOR_AFTER.match(low, end)
-            ):
-                continue  # "1) 39265" - a list number, not a price
+            if kind is price and len(raw) <= 2 and raw.isdigit() and _is_list_number(low, end):
+                continue  # "1) 39265", "1. 0.6200" - a list number, not a price
         else:
             raw = low[start : m.start(1)].rstrip()
             kind = percent if suffix == "%" else leverage_kind if suffix == "x" else kind
@@ -161,6 +157,17 @@ def scan_numbers(
     if ranges and len(tokens) > 1:
         _spread_range_kinds(low, tokens)
     return tokens
+
+
+def _is_list_number(low: str, end: int) -> bool:
+    """A short number ending at `end` numbers a list item: "1)" anywhere, or "1." followed
+    by a space at the start of a line ("1. 0.6200"; "stop 12. Targets" keeps its 12)."""
+    if _ENUMERATOR_AFTER.match(low, end):
+        return True
+    if not low.startswith((". ", ".\t"), end):
+        return False
+    line_start = low.rfind("\n", 0, end) + 1
+    return not low[line_start:end].lstrip(_LIST_MARKS).rstrip("0123456789")
 
 
 def _is_thousands_grouping(raw: str) -> bool:

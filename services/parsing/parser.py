@@ -3,15 +3,20 @@
 The order of the questions matters, and is what keeps updates from opening trades:
 
 1. A signal-shaped post whose targets or entries are marked ✅ is progress on an existing
-   trade (an edited signal, a results post): an update, or a close once every target is hit.
+   trade (an edited signal, a results post): an update, or a close once every target is hit
+   (from target 1: "Target 2 ✅ 36.90" has not hit them all).
 2. A complete signal (symbol, side, entry or market order, target or stop) is a new trade,
    whatever management advice it also contains ("move your stop to entry after TP1") —
-   unless it reports an outcome ("all targets hit", "closed", "stopped out").
+   unless it reports an outcome ("all targets hit", "closed", "stopped out"), or the
+   sentence giving its entry is a question ("Should I long ETH at 3000?").
 3. A market review is noise, whatever levels it mentions.
 4. Otherwise management wording (target hit, stop moved, close, cancel…) makes an update
    or a close.
 5. Short orders without targets ("Limit long XRP - 1.118", "Открывать ЛОНГ") are signals.
 6. Everything else is noise — marked `looks_like_signal` when it had a symbol and levels.
+
+An advert recalling an old trade ("our #ETH long from last month hit all 4 targets… join
+VIP") is noise, not progress on a live trade.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from services.parsing.model import (
     CLOSING_KINDS,
     Noise,
     ParsedClose,
+    ParsedSignal,
     ParsedUpdate,
     ParseResult,
     Side,
@@ -29,12 +35,13 @@ from services.parsing.model import (
     UpdateKind,
 )
 from services.parsing.normalize import normalize_text
-from services.parsing.sections import layout
+from services.parsing.sections import Layout, layout
 from services.parsing.signal import SignalDraft, build_signal, read_draft
 from services.parsing.symbols import Mentions
-from services.parsing.updates import read_actions, reports_outcome
+from services.parsing.updates import read_actions, recalls_past_trade, reports_outcome
 from services.parsing.words import NO_LETTER_AFTER, search_word
 
+_SENTENCE_END = re.compile(r"[?!\n]|\.(?!\d)")
 _REVIEW = re.compile(
     rf"(?:обзор\w*|review|analysis|аналитика|разбор\w*|market\s+update){NO_LETTER_AFTER}"
 )
@@ -49,20 +56,37 @@ def parse_post(text: str) -> ParseResult:
     mentions = Mentions(norm, low)
     # The first explicit pair is the symbol when there is one (`pick_symbol`); the other
     # mentions are looked for only when needed: no pair, or management read line by line.
-    draft = read_draft(layout(norm, low), mentions.explicit() or mentions.all())
+    sections = layout(norm, low)
+    draft = read_draft(sections, mentions.explicit() or mentions.all())
     if draft.has_marks:
+        if recalls_past_trade(low):
+            return Noise("an advert recalling past trades")
         return _progress(draft, read_actions(norm, mentions.all(), low)[0])
     if draft.is_complete() and not reports_outcome(low):
-        return build_signal(draft)
+        return _unless_asked(draft, sections)
     first_line = low.strip().split("\n", 1)[0]
     if search_word(_REVIEW, first_line):
         return Noise("market review")
     management = _management(draft, read_actions(norm, mentions.all(), low))
     if management is not None:
+        if recalls_past_trade(low):
+            return Noise("an advert recalling past trades")
         return management
     if draft.is_minimal():
-        return build_signal(draft)
+        return _unless_asked(draft, sections)
     return _noise(draft)
+
+
+def _unless_asked(draft: SignalDraft, sections: Layout) -> ParsedSignal | Noise:
+    """The signal, unless the sentence that gives its entry price is a question ("Should
+    I long ETH at 3000 with 10x or wait?"): someone asking is not a call."""
+    if draft.entries and "?" in sections.low:
+        first = draft.entries[0]
+        at = next((t.end for t in sections.tokens if t.value == first), None)
+        end = None if at is None else _SENTENCE_END.search(sections.low, at)
+        if end is not None and end.group() == "?":
+            return Noise(f"{draft.symbol}: a question, not a call")
+    return build_signal(draft)
 
 
 def _progress(
@@ -71,12 +95,12 @@ def _progress(
     """An edited or results copy of a signal: ✅ after its entries and targets."""
     actions = [
         UpdateAction(UpdateKind.ENTRY_FILLED, target=n)
-        for n, hit in enumerate(draft.entry_hits, 1)
+        for n, hit in enumerate(draft.entry_hits, draft.first_entry_number)
         if hit
     ]
     actions += [
         UpdateAction(UpdateKind.TP_HIT, target=n)
-        for n, hit in enumerate(draft.target_hits, 1)
+        for n, hit in enumerate(draft.target_hits, draft.first_target_number)
         if hit
     ]
     # The copy repeats its own stop line, so only a move to break-even is news here.
@@ -85,7 +109,8 @@ def _progress(
     )
     if stop_moved:
         actions.append(UpdateAction(UpdateKind.SL_TO_BREAKEVEN))
-    if draft.target_hits and all(draft.target_hits) and not stop_moved:
+    every_target = draft.first_target_number == 1 and all(draft.target_hits)
+    if draft.target_hits and every_target and not stop_moved:
         actions.append(UpdateAction(UpdateKind.ALL_TARGETS_HIT))
         return ParsedClose(draft.symbol, tuple(actions), draft.side, draft.leverage)
     return ParsedUpdate(draft.symbol, tuple(actions), draft.side, draft.leverage)

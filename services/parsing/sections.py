@@ -36,13 +36,25 @@ class LabelKind(StrEnum):
     LONG = "long"
     SHORT = "short"
     CLOSE = "close"  # "Close 33660 31500" lists targets; "Close algo" is a command
+    PRICE = "price"  # a bare "Price:" starting a line: the entry of a post that labels none
     IGNORE = "ignore"  # labels whose numbers are not levels: risk, OTE, current price...
 
 
 # Label spellings, lower-case, each starting with a literal letter (see `words.py`).
 # Order matters where two start at the same place: the longer spelling comes first.
 _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
-    (LabelKind.IGNORE, (r"average\s*entry(?:\s*price)?", r"avg\.?\s*entry(?:\s*price)?")),
+    (
+        LabelKind.IGNORE,
+        (
+            r"average\s*(?:entry\s*)?price",
+            r"average\s*entry",
+            r"avg\.?\s*(?:entry\s*)?price",
+            r"avg\.?\s*entry",
+            r"close\s*price",
+            r"exit\s*price",
+            r"liq(?:uidation)?\.?\s*price",
+        ),
+    ),
     (
         LabelKind.ENTRY,
         (
@@ -56,7 +68,9 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"точка\s+входа",
             r"цена\s+входа",
             r"вход\w*",
+            r"твх",  # точка входа
             r"giriş\w*",
+            r"entrada",  # Spanish, Portuguese
         ),
     ),
     (LabelKind.DCA, (r"dca", r"усреднени\w*")),
@@ -73,6 +87,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"стоп\w*",
             r"сл",
             r"zarar\s*durdur",
+            r"invalidation(?:\s*(?:level|point|price|zone))?",  # the level that voids the idea
         ),
     ),
     (
@@ -88,19 +103,26 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"тейк\w*",
             r"тп",
             r"hedef\w*",
+            r"objetivos?",  # Spanish
+            r"alvos?",  # Portuguese
         ),
     ),
-    (LabelKind.LEVERAGE, (r"leverage", r"lev\.?", r"плеч\w*", r"kaldıraç")),
-    (LabelKind.BUY, (r"buy", r"покупка", r"купить", r"покупаем")),
+    (
+        LabelKind.LEVERAGE,
+        (r"leverage", r"lev\.?", r"плеч\w*", r"kaldıraç", r"apalancamiento", r"alavancagem"),
+    ),
+    (LabelKind.BUY, (r"buy", r"покупка", r"купить", r"покупаем", r"набира\w*")),
     (LabelKind.SELL, (r"sell(?:\s*zone)?", r"продажа", r"продать")),
     (LabelKind.LONG, (r"long", r"лонг\w*")),
     (LabelKind.SHORT, (r"short", r"шорт\w*")),
     (LabelKind.CLOSE, (r"close",)),
+    (LabelKind.PRICE, (r"price",)),
     (
         LabelKind.IGNORE,
         tuple(
             r"""
             risk(?:\s*level)? риск\w* capital(?:\s*invested)? wallet(?:\s*size)? size ote
+            qty quantity amount roi action
             current\s*(?:rate|price) last\s*price mark\s*price expected\s*profit profit(?=\s*:)
             period note client exchanges? direction side trade\s*type signal\s*type call\s*type
             type signal\s*id rsi timeframe таймфрейм время ставка trailing(?:\s*configuration)?
@@ -114,24 +136,30 @@ _LABEL = keyword_regex([(kind.value, alt) for kind, alts in _LABELS for alt in a
 _KIND_BY_GROUP = {group: LabelKind(group.split("__", 1)[0]) for group in _LABEL.groupindex}
 _ALNUM = re.compile(r"[^\W_]")
 _TERM_AFTER = re.compile(r"\s*-?\s*term\b")
+# Words saying a level was reached, after its number or price ("Target 2 ✅", "Цель 2 взята").
+_HIT_WORDS = r"hit|reached|done|achieved|взят\w*|достигнут\w*|alcanzad\w*|atingid\w*|geldi"
 # "TP1 29330", "Target 1: 5.82✅", "Entry 2 - 153", "target 2 ✅"
+# "Тейк 2 по #LDO взят ✅": a number, words, then the hit later on the line.
 _INDEX = re.compile(
-    r"[ \t]*(?P<i>\d{1,2})(?:(?P<strong>[ \t]*(?:[:)]|✅|hit\b|reached\b|done\b|achieved\b))"
+    rf"[ \t]*(?P<i>\d{{1,2}})(?:(?P<strong>[ \t]*(?:[:)]|✅|(?:{_HIT_WORDS})\b)"
+    rf"|(?=[ \t]+[^\W\d_][^\n\d]*?(?:✅|(?:{_HIT_WORDS})\b)))"
     r"|(?=[ \t]+-?[ \t]*\$?\.?\d))",
 )
 _GLUED_INDEX = re.compile(r"(?P<i>\d)(?P<num>\d*\.\d+)")  # "TP41.3100" = TP4 1.3100
 _GLUED_PRICE = re.compile(r"\d*\.\d+")
 WORD = re.compile(r"[^\W\d_][^\W\d_]+")  # a word of 2+ letters; see normalize._runs_of
-_HIT = re.compile(
-    rf"(?:{HIT_MARK}|hit|reached|done|achieved|filled|взят\w*|достигнут\w*){NO_LETTER_AFTER}"
-)
+_HIT = re.compile(rf"(?:{HIT_MARK}|filled|{_HIT_WORDS}){NO_LETTER_AFTER}")
 # Every match of `_HIT` contains one of these: a post without them is not searched.
-_HIT_STEMS = ("✅", "hit", "reached", "done", "achieved", "filled", "взят", "достигнут")
+_HIT_STEMS = (
+    *("✅", "hit", "reached", "done", "achieved", "filled", "взят", "достигнут"),
+    *("alcanzad", "atingid", "geldi"),
+)
 # Enum members are slow to look up in Python 3.11 (EnumType defines __getattr__, so
 # every `Kind.MEMBER` takes a slow path, ~0.15 us): code run per number or section
 # uses these aliases.
 _PRICE = NumberKind.PRICE
 _ENTRY, _TARGETS, _CLOSE = LabelKind.ENTRY, LabelKind.TARGETS, LabelKind.CLOSE
+_LINE_START_ONLY = (_CLOSE, LabelKind.PRICE)
 _INDEXABLE = (_ENTRY, _TARGETS)
 _SIDES = (LabelKind.LONG, LabelKind.SHORT)
 
@@ -199,8 +227,8 @@ def find_labels(low: str) -> list[Section]:
             continue  # "Short Term: 0.72 - 0.74" is a target row, not a side
         line_begin = low.rfind("\n", 0, start) + 1
         line_start = line_begin == start or _ALNUM.search(low, line_begin, start) is None
-        if kind is _CLOSE and not line_start:
-            continue  # "1H Candle Close Under 300" - part of a stop condition
+        if kind in _LINE_START_ONLY and not line_start:
+            continue  # "1H Candle Close Under 300" - part of a stop; "Stop price: 9"
         section = Section(kind, m.group(), start, end, line_start)
         if kind in _INDEXABLE and not section.label.endswith(("s", "и", "ies")):
             _read_index(low, section, expected)
@@ -221,7 +249,7 @@ def _read_index(text: str, section: Section, expected: dict[LabelKind, int]) -> 
     want = expected[section.kind]
     if m:
         index = int(m.group("i"))
-        if m.group("strong") or index == want:
+        if m.group("strong") is not None or index == want:
             section.index = index
             section.end = m.end("i")
             expected[section.kind] = index + 1

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from itertools import pairwise
 
 from services.parsing.model import EntryType, MarginMode, MarketType, ParsedSignal, Side
 from services.parsing.numbers import NumberKind, NumberToken
@@ -55,6 +56,9 @@ _SIDE_LABELS = (LabelKind.LONG, LabelKind.SHORT)
 _TOWARDS = frozenset({"to", "till", "until", "towards", "до", "к"})
 _MAX_LEVERAGE_READ = 250
 _LEG_KINDS = frozenset({LabelKind.BUY, LabelKind.SELL, LabelKind.CLOSE})
+_BUY_SELL = (LabelKind.BUY, LabelKind.SELL)
+_SIDE_FIELDS = ("side", "direction", "action")
+_PRICE_FIELD = LabelKind.PRICE
 _ENTRY_TYPES = (EntryType.MARKET, EntryType.SINGLE, EntryType.ZONE, EntryType.LADDER)
 
 
@@ -72,6 +76,10 @@ class SignalDraft:
     open_now: bool = False  # a one-line order to open at market: "Открывать ЛОНГ"
     targets: list[Decimal] = field(default_factory=list)
     target_hits: list[bool] = field(default_factory=list)
+    # The number the post gives its first entry / target ("Target 2 ✅ 36.90": 2), 1 when
+    # unnumbered: a copy that lists only its later targets has not hit them all.
+    first_entry_number: int = 1
+    first_target_number: int = 1
     stop: Decimal | None = None
     stop_pct: Decimal | None = None
     leverage: int | None = None
@@ -120,7 +128,7 @@ def read_draft(layout: Layout, mentions: list[SymbolMention]) -> SignalDraft:
     draft.leverage = _read_leverage(layout, by_kind.get(_LEVERAGE_LABEL, []))
     draft.dca = [t.value for s in by_kind.get(_DCA, []) for t in s.prices]
     # A stated "long"/"short" beats the side implied by "BUY:"/"SELL:" used as the entry.
-    draft.stated_side = _SIDE_OF[sides[0].kind] if sides else leg_side
+    draft.stated_side = _SIDE_OF[sides[0].kind] if sides else leg_side or _side_field(layout)
     for m in iter_words(_OPEN_NOW, low) if has_any(low, _OPEN_NOW_HINT) else ():
         start, end = line_bounds(low, m.start())
         line = low[start:end]
@@ -164,6 +172,19 @@ def _sides(sections: list[Section], by_kind: dict[LabelKind, list[Section]]) -> 
     return [s for s in sections if s.kind in _SIDE_LABELS]
 
 
+def _side_field(layout: Layout) -> Side | None:
+    """A buy/sell word as the value of a side field: "Side: Sell", "Direction: Buy"."""
+    for field_label, value in pairwise(layout.sections):
+        if (
+            value.kind in _BUY_SELL
+            and field_label.kind is LabelKind.IGNORE
+            and field_label.label in _SIDE_FIELDS
+            and "\n" not in layout.low[field_label.end : value.start]
+        ):
+            return _SIDE_OF[value.kind]
+    return None
+
+
 def _price_hits(section: Section) -> tuple[list[Decimal], list[bool]]:
     """The section's prices and, for each, whether it is marked ✅ (hit / filled)."""
     values: list[Decimal] = []
@@ -203,6 +224,12 @@ def _collect(
     return values, hits
 
 
+def _first_number(sections: list[Section]) -> int:
+    """The index of the first section with prices ("TP2 36.90": 2), 1 when unnumbered."""
+    first = next((s for s in sections if s.prices), None)
+    return first.index if first is not None and first.index is not None else 1
+
+
 def _continues(previous: Section | None, section: Section, text: str) -> bool:
     """True when only separators stand between the previous list and this label."""
     if previous is None or not previous.tokens or previous.spans[-1][1] != section.start:
@@ -224,8 +251,11 @@ def _read_entries_and_targets(
     text = layout.text
     entry_sections = by_kind.get(_ENTRY, [])
     draft.has_entry_label = bool(entry_sections)
+    target_sections = by_kind.get(_TARGETS, [])
     draft.entries, draft.entry_hits = _collect(entry_sections, text, targets=False)
-    draft.targets, draft.target_hits = _collect(by_kind.get(_TARGETS, []), text, targets=True)
+    draft.targets, draft.target_hits = _collect(target_sections, text, targets=True)
+    draft.first_entry_number = _first_number(entry_sections)
+    draft.first_target_number = _first_number(target_sections)
     legs: list[Section] = []
     if not _LEG_KINDS.isdisjoint(by_kind):  # most posts have no BUY/SELL/CLOSE label
         legs = [
@@ -248,6 +278,11 @@ def _read_entries_and_targets(
         if side_section is not None:
             entry_source = side_section
             draft.entries, draft.entry_hits = _price_hits(side_section)
+    if not draft.entries:  # "Price: 3412.55" in an alert that labels no entry
+        field = next((s for s in by_kind.get(_PRICE_FIELD, []) if s.prices), None)
+        if field is not None:
+            entry_source = field
+            draft.entries, draft.entry_hits = _price_hits(field)
     if not draft.entries and layout.preamble:
         draft.entries = [t.value for t in layout.preamble]
         draft.entry_hits = [False] * len(draft.entries)

@@ -36,7 +36,7 @@ NOT_A_COIN = frozenset(
     idea plan bias looking look still not no too also bullish bearish hold holding quick
     small big price usdt usd usdc busd cmp order orders entries target targets trailing
     sentiment analysis review report results result pnl news chart crypto coin pair move
-    moved
+    moved mover
     """.split()
 )
 _STABLE_QUOTES = ("usdt", "usdc", "busd", "fdusd", "tusd")

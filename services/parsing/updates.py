@@ -20,7 +20,10 @@ from services.parsing.symbols import NOT_A_COIN, SymbolMention, make_symbol
 from services.parsing.words import NO_LETTER_AFTER as _E
 from services.parsing.words import has_any, iter_words, keyword_regex, search_word
 
-_HIT = r"(?:✅|hit|reached|achieved|done|taken|есть|взят\w*|достигнут\w*|выполнен\w*)"
+_HIT = (
+    r"(?:✅|hit|reached|achieved|done|taken|есть|взят\w*|достигнут\w*|выполнен\w*"
+    r"|alcanzad\w*|atingid\w*|geldi)"  # Spanish, Portuguese, Turkish
+)
 _ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
     "4th": 4, "fifth": 5, "5th": 5, "перв": 1, "втор": 2, "трет": 3, "четв": 4, "пят": 5,
@@ -31,12 +34,19 @@ _TRIGGER = re.compile(
     r"target|take|tp|тп|цел|тейк|entr|вход|лимит|ордер|sl|stop|стоп|🛑|🎯|clos|secur|book"
     r"|fix|закр|зафикс|фикс|забира|next|new|updat|следующ|нов|актуальн|задел|longer|relevant"
     r"|cancel|remove|отмен|iptal|exit|kapat|выбил|выбит|hit|держ|hold|all|все|half|set"
-    r"|move|перенос|переставл|двига|подтяг|зарыва|сработал"
+    r"|move|перенос|переставл|двига|подтяг|зарыва|сработал|objetivo|alvo|hedef|cerra|fecha"
+    r"|order|dca"
 )
 _TP_HIT = (
     re.compile(
-        r"(?:take[\s-]*profit|target|tp|тп|цель|тейк)(?:\s*target)?\s*(?P<n>\d{1,2})\s*"
-        rf"(?:is\s+|was\s+)?{_HIT}"
+        r"(?:take[\s-]*profit|target|tp|тп|цель|тейк|objetivo|alvo|hedef)(?:\s*target)?"
+        r"\s*(?P<n>\d{1,2})(?:\s+(?:по|on|for|de|на)\s+[#$]?[a-z0-9]+)?"  # "Тейк 2 по #LDO взят"
+        rf"\s*(?:is\s+|was\s+)?{_HIT}"
+    ),
+    # "1. hedef geldi", "2. target hit": the number first, as an ordinal
+    re.compile(
+        r"(?P<n>\d{1,2})\.\s*(?:take[\s-]*profit|target|tp|тп|цел\w*|тейк\w*|objetivo|alvo|hedef)"
+        rf"\w*\s*(?:is\s+|was\s+)?{_HIT}"
     ),
     re.compile(r"(?P<n>\d{1,2})\s*🎯(?!\s*[-:]?\s*\$?\d)"),  # "2🎯", not "1🎯 0.5"
     re.compile(
@@ -51,7 +61,8 @@ _TP_HIT = (
 # Literal stems: every match of the pattern they follow contains one of them, so a line
 # holding none is not searched at all (`words.has_any`; the patterns run per line).
 _TP_HIT_STEMS = (
-    ("take", "target", "tp", "тп", "цель", "тейк"),
+    ("take", "target", "tp", "тп", "цель", "тейк", "objetivo", "alvo", "hedef"),
+    ("take", "target", "tp", "тп", "цел", "тейк", "objetivo", "alvo", "hedef"),
     ("🎯",),
     ("target", "tp", "take"),
     ("цель", "тейк", "тп"),
@@ -105,7 +116,8 @@ _ENTRY_FILLED = re.compile(
 _ENTRY_FILLED_STEMS = ("entr", "вход", "лимитк", "ордер")
 _BREAKEVEN = re.compile(
     r"(?:sl|stop\w*|стоп\w*)(?:[\s-]*loss)?[^\n.;!?]{0,25}?"
-    rf"(?:b/?e|break[\s-]*even|entr(?:y|ies)|точк\w*\s+входа|твх|б/у|бу|безубыт\w*){_E}"
+    rf"(?:b/?e|break[\s-]*even|entr(?:y|ies)|точк\w*\s+входа|твх|б/у|бу|безубыт\w*"
+    rf"|giriş\w*|entrada){_E}"
     rf"|(?:set|move(?:d)?\s+to|moving\s+to)\s+(?:be|b/e|break[\s-]*even){_E}"
 )
 _BREAKEVEN_STEMS = ("sl", "stop", "стоп", "set", "move", "moving")
@@ -119,7 +131,7 @@ _MOVE_STOP_VERB = re.compile(
 _MOVE_STOP = re.compile(r"(?:sl|stop(?:[\s-]*loss)?|стоп(?:[\s-]*лосс)?)(?:\s+[a-z]{2,10})?|🛑")
 _MOVE_STOP_STEMS = ("sl", "stop", "стоп", "🛑")  # of both patterns above
 _STOP_PRICE = re.compile(
-    r"\s*(?:(?:moved\s+|move\s+)?to|на|в|at|@|:|-|→)?\s*\$?(?P<p>\d[\d.,]*)(?![\d.,]*\s*%)"
+    r"\s*(?:(?:moved\s+|move\s+)?to|на|в|at|a|@|:|-|→)?\s*\$?(?P<p>\d[\d.,]*)(?![\d.,]*\s*%)"
 )
 # "Close 25%", "зафиксировал 50% позиции", "secure half" - but not a result ("closed at
 # +3%", "closed 45% profit") or an advert ("take 20% discount").
@@ -142,12 +154,17 @@ _CANCEL_PENDING = re.compile(
     r"не\s+актуальн\w*|неактуальн\w*|не\s+задел\w*"
     r"|no\s+longer\s+(?:valid|relevant|active)|not\s+(?:valid|relevant)\s+anymore"
     r"|(?:cancel|remove)\s+(?:the\s+)?(?:limit|pending|entry)(?:\s+orders?)?"
+    # "second entry (8.80) cancelled", "limit order removed", "усреднение на 38.10 отменяем"
+    r"|(?:entr(?:y|ies)|limit|order|dca|усреднени\w*|лимитк\w*|ордер\w*)(?![^\W\d_])"
+    r"[^\n!?]{0,25}?\s(?:cancell?ed|removed|отмен\w*)"
+    r"|отмен\w*\s+(?:усреднени\w*|лимитк\w*|ордер\w*)"
 )
-_CANCEL_PENDING_STEMS = ("актуальн", "задел", "longer", "anymore", "cancel", "remove")
+_CANCEL_PENDING_STEMS = ("актуальн", "задел", "longer", "anymore", "cancel", "remove", "отмен")
 _SL_HIT = re.compile(
     r"stopped\s+out|(?:sl|stop[\s-]*loss|stop\s+targets?)\s+(?:was\s+|is\s+)?"
     r"(?:hit|triggered|reached)"
-    r"|closed\s+(?:at|by|on)\s+(?:the\s+)?(?:sl|stop\w*)|hit\s+(?:the\s+|our\s+)?(?:sl|stop\w*)"
+    r"|(?:closed|fechad[oa]|cerrad[oa])\s+(?:at|by|on|no|na|en|em|por)\s+(?:the\s+|o\s+|el\s+)?"
+    r"(?:sl|stop\w*)|hit\s+(?:the\s+|our\s+)?(?:sl|stop\w*)"
     r"|(?:выбил\w*|выбит\w*|закрыт\w*|сработал\w*)\s+(?:по\s+)?стоп\w*"
     r"|стоп[\s-]*лосс\w*\s+сработал\w*"
 )
@@ -157,10 +174,13 @@ _CLOSE_REMAINING = re.compile(
     r"(?:остаток|rest|remaining|remainder)"
 )
 _CLOSE_REMAINING_STEMS = ("остаток", "rest", "remain")
-_CANCEL = re.compile(rf"(?:cancel(?:l?ed)?|отмен\w*|iptal){_E}")
-_CANCEL_STEMS = ("cancel", "отмен", "iptal")
-_CLOSE = re.compile(rf"(?:close[sd]?|closing|exit(?:ed)?|закры\w*|закрою|kapat\w*){_E}")
-_CLOSE_STEMS = ("clos", "exit", "закры", "закрою", "kapat")
+_CANCEL = re.compile(rf"(?:cancel(?:l?ed)?|cancelad[oa]|anulad[oa]|отмен\w*|iptal){_E}")
+_CANCEL_STEMS = ("cancel", "anulad", "отмен", "iptal")
+_CLOSE = re.compile(
+    r"(?:close[sd]?|closing|exit(?:ed)?|закры\w*|закрою|kapat\w*"
+    rf"|cerrad[oa]s?|cerramos|cerrar|fechad[oa]s?|fechamos|fechar){_E}"
+)
+_CLOSE_STEMS = ("clos", "exit", "закры", "закрою", "kapat", "cerra", "fecha")
 _STOP_COMMAND = re.compile(r"\W*stop\s+[#$]?[a-z][a-z0-9]*\W*$")  # "Stop DOGEUSDT"
 _CLOSE_SIDE = re.compile(rf"(?:all\s+)?(?P<side>longs?|shorts?|лонг\w*|шорт\w*){_E}")
 _HOLD = re.compile(
@@ -174,7 +194,21 @@ _COMMAND_SYMBOL = re.compile(
     r"|\W*(?P<b>[a-z][a-z0-9]{1,9})\s+(?:sl|stop|стоп)(?![^\W\d_])"
 )
 _COMMAND_SYMBOL_STEMS = ("close", "stop", "cancel", "exit", "sl", "стоп")
+_PAST = re.compile(
+    r"last\s+(?:week|month|year)|\d+\s+(?:weeks|months|years)\s+ago|throwback"
+    r"|(?:в|на)\s+прошл\w*\s+(?:месяц\w*|недел\w*|году)"
+)
+_PAST_STEMS = ("last", "ago", "throwback", "прошл")
+_ADVERT = re.compile(rf"(?:vip|join|subscribe|premium|подпис\w*|вступ\w*|присоедин\w*){_E}")
+_ADVERT_STEMS = ("vip", "join", "subscribe", "premium", "подпис", "вступ", "присоедин")
 _MAX_SYMBOLLESS_WORDS = 16
+# "Close all open positions", "Закрываем все позиции": a command however long the post.
+_CLOSE_EVERYTHING = re.compile(
+    r"(?:close|закрыва\w*|закрой\w*)\s+(?:all|все)\s+(?:open\s+|открыт\w*\s+)?"
+    r"(?:positions?|trades?|позици\w*|сделк\w*)"
+)
+# A close inside the stop's own line is its condition: "SL: close daily below 0.64".
+_STOP_CONDITION = re.compile(r"(?:sl|stop\w*|стоп\w*)\W+(?:[^\W\d_]+\W+){0,2}$")
 _CLOSE_VERBS = ("закрываю", "закрываем", "закрыл", "закрыть")
 _NOT_COINS_HERE = frozenset({"loss", "all", "the", "and"})
 
@@ -233,6 +267,13 @@ def _unconditional(
     return None
 
 
+def _close_command(line: str) -> bool:
+    """A close verb that is an instruction: not conditional ("if it closes below…"), not the
+    stop's condition ("SL: close daily below 0.64")."""
+    m = _unconditional(_CLOSE, line, _CLOSE_STEMS)
+    return m is not None and not _STOP_CONDITION.search(line, max(0, m.start() - 30), m.start())
+
+
 def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
     """The actions one lower-cased line asks for, and the side it closes as a whole
     ("закрываю все лонги")."""
@@ -284,7 +325,7 @@ def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
     elif not pending and _unconditional(_CANCEL, line, _CANCEL_STEMS):
         actions.append(UpdateAction(UpdateKind.CANCEL))
     elif not partial and (
-        _unconditional(_CLOSE, line, _CLOSE_STEMS)
+        _close_command(line)
         or ("stop" in line and _STOP_COMMAND.match(line))
         or _is_close_typo(line)
     ):
@@ -324,6 +365,18 @@ def reports_outcome(low: str) -> bool:
     )
 
 
+def recalls_past_trade(low: str) -> bool:
+    """True when the lower-cased post is an advert recalling an old trade ("Remember our
+    #ETH long from last month? All 4 targets were hit… join VIP"): news about no live
+    trade, whatever results it lists."""
+    return (
+        has_any(low, _PAST_STEMS)
+        and has_any(low, _ADVERT_STEMS)
+        and search_word(_PAST, low) is not None
+        and search_word(_ADVERT, low) is not None
+    )
+
+
 def read_actions(
     text: str, mentions: list[SymbolMention], low: str | None = None
 ) -> tuple[dict[str | None, list[UpdateAction]], Side | None]:
@@ -353,6 +406,15 @@ def read_actions(
             targets: list[str | None] = list(current) if current else [None]
             for symbol in targets:
                 by_symbol.setdefault(symbol, []).extend(actions)
-    if list(by_symbol) == [None] and len(text.split()) > _MAX_SYMBOLLESS_WORDS:
+    if (
+        list(by_symbol) == [None]
+        and len(text.split()) > _MAX_SYMBOLLESS_WORDS
+        and not search_word(_CLOSE_EVERYTHING, low)
+    ):
         return {}, None  # a long text naming no coin is commentary, not management
+    if None in by_symbol and len(by_symbol) == 2:
+        # a heading before the one coin named ("Copy Trade Closed / Symbol: BTCUSDT")
+        heading = by_symbol.pop(None)
+        ((symbol, actions),) = by_symbol.items()
+        by_symbol[symbol] = list(dict.fromkeys([*heading, *actions]))
     return by_symbol, closed_side

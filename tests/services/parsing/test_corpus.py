@@ -1,4 +1,6 @@
-"""The whole shared corpus of real channel posts through `parse_post`.
+"""Whole corpora of channel posts through `parse_post`: the shared corpus of real posts,
+and the held-out sets in `corpora/`, written in channel styles the parser had not seen
+(by testers who never saw the parser; see corpora/README.md).
 
 Hard requirement: no post labelled anything but "open" may parse as a new trade.
 Kind accuracy and field-exact accuracy (scored as ../shared/signals/score.py does) must
@@ -16,20 +18,34 @@ import pytest
 
 from services.parsing import ParsedSignal, parse_post
 
-CORPUS = Path(__file__).resolve().parents[3].parent / "shared" / "signals" / "corpus.json"
+SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "signals" / "corpus.json"
+HELD_OUT = Path(__file__).resolve().parent / "corpora"
 KIND_ONLY_FLAGS = {"needs_image_context", "needs_price_scaling"}
 FIELDS = ("symbol", "side", "entry", "targets", "stop_loss", "leverage")
 
-# Reached: 116/116 kinds, 69/69 field-exact. The margin allows two misses of each.
-MIN_KIND_ACCURACY = 0.98
-MIN_FIELD_EXACT = 0.97
+# (path, minimum kind accuracy, minimum field-exact rate). The margins allow about two
+# misses of each below what was reached:
+# - shared: 116/116 kinds, 69/69 field-exact;
+# - held-out A: 89/90 kinds, 50/50 field-exact (84.0 % field-exact when first run);
+# - held-out B: 77/80 kinds, 41/44 field-exact (77.3 % when first run).
+CORPORA = {
+    "shared": (SHARED, 0.98, 0.97),
+    "heldout_a": (HELD_OUT / "heldout_a.json", 0.96, 0.96),
+    "heldout_b": (HELD_OUT / "heldout_b.json", 0.93, 0.88),
+}
+
+
+@pytest.fixture(scope="module", params=list(CORPORA))
+def scored(request) -> tuple[list[dict], float, float]:
+    path, min_kind, min_fields = CORPORA[request.param]
+    if not path.exists():
+        pytest.skip(f"signal corpus not found at {path}")
+    return json.loads(path.read_text(encoding="utf-8")), min_kind, min_fields
 
 
 @pytest.fixture(scope="module")
-def corpus() -> list[dict]:
-    if not CORPUS.exists():
-        pytest.skip(f"shared signal corpus not found at {CORPUS}")
-    return json.loads(CORPUS.read_text(encoding="utf-8"))
+def corpus(scored) -> list[dict]:
+    return scored[0]
 
 
 def _fields(result) -> dict:
@@ -82,21 +98,28 @@ def test_corpus_no_post_that_is_not_a_new_signal_opens_a_trade(corpus):
     assert false_trades == []
 
 
-def test_corpus_kind_accuracy(corpus):
-    right = sum(parse_post(r["text"]).kind == r["expected"]["kind"] for r in corpus)
-    assert right / len(corpus) >= MIN_KIND_ACCURACY, f"{right}/{len(corpus)}"
+def test_corpus_kind_accuracy(scored):
+    corpus, min_kind, _ = scored
+    wrong = [
+        (r["expected"]["kind"], parse_post(r["text"]).kind, r["text"][:60])
+        for r in corpus
+        if parse_post(r["text"]).kind != r["expected"]["kind"]
+    ]
+    right = len(corpus) - len(wrong)
+    assert right / len(corpus) >= min_kind, wrong
 
 
-def test_corpus_field_exact_rate_on_open_signals(corpus):
-    scored = [r for r in corpus if _scored_on_fields(r)]
+def test_corpus_field_exact_rate_on_open_signals(scored):
+    corpus, _, min_fields = scored
+    open_posts = [r for r in corpus if _scored_on_fields(r)]
     misses = []
-    for record in scored:
+    for record in open_posts:
         got = _fields(parse_post(record["text"]))
         bad = [f for f in FIELDS if not _field_ok(f, got, record["expected"])]
         if bad:
             misses.append((record["text"][:60], bad))
-    exact = len(scored) - len(misses)
-    assert exact / len(scored) >= MIN_FIELD_EXACT, misses
+    exact = len(open_posts) - len(misses)
+    assert exact / len(open_posts) >= min_fields, misses
 
 
 def test_corpus_prices_are_exact_decimals(corpus):
@@ -109,7 +132,8 @@ def test_corpus_prices_are_exact_decimals(corpus):
 
 def test_corpus_signals_labelled_inconsistent_are_not_tradable(corpus):
     flagged = [r for r in corpus if {"invalid_stop", "side_conflict"} & set(r.get("flags", []))]
-    assert flagged
+    if not flagged:
+        pytest.skip("no post of this corpus is labelled inconsistent")
     for record in flagged:
         result = parse_post(record["text"])
         assert isinstance(result, ParsedSignal)
