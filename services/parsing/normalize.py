@@ -96,7 +96,7 @@ _LIST_NUMBERS = re.compile("[0-9#*]\u20e3|\U0001f51f|[\u2460-\u2473\u2776-\u2793
 _EMOJI = _runs_of(_EMOJI_CHARS)
 _PASS_CHARS = (
     _INVISIBLE_CHARS | _SPACE_CHARS | _DASH_CHARS | _LIST_MARK_CHARS | _RARE_CHARS | _EMOJI_CHARS
-)
+)  # ❌ is an emoji: `_SPECIAL` finds it
 _SPECIAL = re.compile(_char_class(_PASS_CHARS))
 _MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,80})\]\((?:https?|tg)://[^)\s]*\)")
 _URL = re.compile(r"(?:https?://|www\.|t\.me/)\S+")
@@ -112,7 +112,14 @@ _LABEL_WITH_COLON = re.compile(
     r"(?:Pair|Leverage|Entry|Targets|Target|Take[- ]?Profit|Stop|SL|TP) ?:"
 )
 # "#TP1_14.80", "#LEV_15X": a hashtag label and its value joined by an underscore.
-_UNDERSCORE_VALUE = re.compile(r"_(?<=[^\W_]_)(?=\d)")
+_UNDERSCORE_VALUE = re.compile(r"#([^\W_]+)_(?=\d)")
+# A space as the thousands separator: "64 500", "$ 3 480", "1 234,5", "100 000" (a first
+# group of 1-2 digits, or of 3 before zeros: "150 160" stays two prices). Written to start
+# with a character class (see `_runs_of`).
+_SPACED_THOUSANDS = re.compile(r"\d(?<![\w.,]\d)(?:\d?(?: \d{3})+|\d\d(?: 000)+)(?![\w%])")
+_MAYBE_SPACED_THOUSANDS = re.compile(r" \d{3}(?<=\d \d{3})(?![\w%])")  # a quick pre-check
+# ❌ before a price is a stop label ("❌ 87.20"); elsewhere a decoration ("❌ #SOL -5%").
+_CROSS_MARK_STOP = re.compile(r"❌(?=[ \t]*\$?\d[\d.,]*(?![\d.,]*\s*%))")
 # A table: a header row of labels over one row of values, cells split by "|".
 _CELL_SPLIT = re.compile(r"\s*\|\s*")
 _PRICE_LIKE = re.compile(r"\d[.,]\d|\d{3}")
@@ -136,6 +143,10 @@ def _unglue_labels(text: str) -> str:
         last = cut
     parts.append(text[last:])
     return "\n".join(parts)
+
+
+def _without_spaces(match: re.Match[str]) -> str:
+    return match.group().replace(" ", "")
 
 
 def _untable(text: str) -> str:
@@ -171,6 +182,8 @@ def _rewrite_characters(text: str, special: set[str]) -> str:
         text = _DASHES.sub("-", text)
     if not special.isdisjoint(_RARE_CHARS):
         text = text.translate(_RARE_TABLE)
+    if "❌" in special:
+        text = _CROSS_MARK_STOP.sub("🛑", text)
     if not special.isdisjoint(_LIST_MARK_CHARS):
         text = _LIST_NUMBERS.sub(f" {BULLET} ", text)
     if not special.isdisjoint(_EMOJI_CHARS):
@@ -205,7 +218,9 @@ def normalize_text(text: str) -> str:
     if ":" in text:
         text = _unglue_labels(text)
     if "_" in text:
-        text = _UNDERSCORE_VALUE.sub(" ", text)
+        text = _UNDERSCORE_VALUE.sub(r"#\1 ", text)
+    if _MAYBE_SPACED_THOUSANDS.search(text):
+        text = _SPACED_THOUSANDS.sub(_without_spaces, text)
     if text.count("|") >= 4:
         text = _untable(text)
     if "х" in text or "Х" in text:

@@ -35,12 +35,23 @@ from services.parsing.model import (
     UpdateKind,
 )
 from services.parsing.normalize import normalize_text
-from services.parsing.sections import Layout, layout
+from services.parsing.sections import Layout, layout, line_bounds
 from services.parsing.signal import SignalDraft, build_signal, read_draft
 from services.parsing.symbols import Mentions
-from services.parsing.updates import read_actions, recalls_past_trade, reports_outcome
+from services.parsing.updates import (
+    read_actions,
+    recalls_past_trade,
+    reports_outcome,
+    states_stop_move,
+)
 from services.parsing.words import NO_LETTER_AFTER, search_word
 
+_PROGRESS_NEWS = (UpdateKind.SL_TO_BREAKEVEN, UpdateKind.MODIFY_TP)
+_STOP_MOVES = (UpdateKind.SL_TO_BREAKEVEN, UpdateKind.MOVE_SL)
+_RECALLED = re.compile(
+    r"(?:caught|banked|smashed|nailed|delivered|printed|took|made|gave|example"
+    rf"|пример\w*|забрали|заработали|поймали){NO_LETTER_AFTER}"
+)
 _SENTENCE_END = re.compile(r"[?!\n]|\.(?!\d)")
 _REVIEW = re.compile(
     rf"(?:обзор\w*|review|analysis|аналитика|разбор\w*|market\s+update){NO_LETTER_AFTER}"
@@ -61,9 +72,9 @@ def parse_post(text: str) -> ParseResult:
     if draft.has_marks:
         if recalls_past_trade(low):
             return Noise("an advert recalling past trades")
-        return _progress(draft, read_actions(norm, mentions.all(), low)[0])
+        return _progress(draft, read_actions(norm, mentions.all(), low)[0], low)
     if draft.is_complete() and not reports_outcome(low):
-        return _unless_asked(draft, sections)
+        return _unless_not_a_call(draft, sections)
     first_line = low.strip().split("\n", 1)[0]
     if search_word(_REVIEW, first_line):
         return Noise("market review")
@@ -73,26 +84,36 @@ def parse_post(text: str) -> ParseResult:
             return Noise("an advert recalling past trades")
         return management
     if draft.is_minimal():
-        return _unless_asked(draft, sections)
+        return _unless_not_a_call(draft, sections)
     return _noise(draft)
 
 
-def _unless_asked(draft: SignalDraft, sections: Layout) -> ParsedSignal | Noise:
+def _unless_not_a_call(draft: SignalDraft, sections: Layout) -> ParsedSignal | Noise:
     """The signal, unless the sentence that gives its entry price is a question ("Should
-    I long ETH at 3000 with 10x or wait?"): someone asking is not a call."""
-    if draft.entries and "?" in sections.low:
-        first = draft.entries[0]
-        at = next((t.end for t in sections.tokens if t.value == first), None)
-        end = None if at is None else _SENTENCE_END.search(sections.low, at)
+    I long ETH at 3000 with 10x or wait?") or its line recalls a result ("VIP members
+    caught this one: #PEPE entry 0.0000098 ➜ TP 0.0000142"): neither is a call."""
+    if not draft.entries:
+        return build_signal(draft)
+    low = sections.low
+    first = draft.entries[0]
+    at = next((t for t in sections.tokens if t.value == first), None)
+    if at is None:
+        return build_signal(draft)
+    if "?" in low:
+        end = _SENTENCE_END.search(low, at.end)
         if end is not None and end.group() == "?":
             return Noise(f"{draft.symbol}: a question, not a call")
+    start, end_of_line = line_bounds(low, at.start)
+    if search_word(_RECALLED, low, start, end_of_line):
+        return Noise(f"{draft.symbol}: a past trade recalled, not a call")
     return build_signal(draft)
 
 
 def _progress(
-    draft: SignalDraft, extra: dict[str | None, list[UpdateAction]]
+    draft: SignalDraft, extra: dict[str | None, list[UpdateAction]], low: str
 ) -> ParsedUpdate | ParsedClose:
-    """An edited or results copy of a signal: ✅ after its entries and targets."""
+    """An edited or results copy of a signal: ✅ after its entries and targets, with what
+    it says besides (a stop moved, new targets). A trade whose stop moves lives on."""
     actions = [
         UpdateAction(UpdateKind.ENTRY_FILLED, target=n)
         for n, hit in enumerate(draft.entry_hits, draft.first_entry_number)
@@ -103,12 +124,19 @@ def _progress(
         for n, hit in enumerate(draft.target_hits, draft.first_target_number)
         if hit
     ]
-    # The copy repeats its own stop line, so only a move to break-even is news here.
-    stop_moved = any(
-        a.kind is UpdateKind.SL_TO_BREAKEVEN for found in extra.values() for a in found
+    said = [a for found in extra.values() for a in found]
+    # The copy repeats its own stop line ("SL: 59000"), so a stop price is news only when
+    # the post says it moved ("SL moved to 1.0600"); a move to break-even always is.
+    moved_to_price = states_stop_move(low)
+    news = [
+        a
+        for a in said
+        if a.kind in _PROGRESS_NEWS or (a.kind is UpdateKind.MOVE_SL and moved_to_price)
+    ]
+    actions += dict.fromkeys(
+        UpdateAction(a.kind, None, a.target, a.price, a.percent, a.targets) for a in news
     )
-    if stop_moved:
-        actions.append(UpdateAction(UpdateKind.SL_TO_BREAKEVEN))
+    stop_moved = any(a.kind in _STOP_MOVES for a in news)
     every_target = draft.first_target_number == 1 and all(draft.target_hits)
     if draft.target_hits and every_target and not stop_moved:
         actions.append(UpdateAction(UpdateKind.ALL_TARGETS_HIT))

@@ -43,12 +43,14 @@ class LabelKind(StrEnum):
 # Label spellings, lower-case, each starting with a literal letter (see `words.py`).
 # Order matters where two start at the same place: the longer spelling comes first.
 _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
+    (  # a copy-trading card's fill ("Avg. entry price: 142.37"), before "average entry"
+        LabelKind.PRICE,
+        (r"average\s*(?:entry\s*)?price", r"avg\.?\s*(?:entry\s*)?price"),
+    ),
     (
         LabelKind.IGNORE,
         (
-            r"average\s*(?:entry\s*)?price",
             r"average\s*entry",
-            r"avg\.?\s*(?:entry\s*)?price",
             r"avg\.?\s*entry",
             r"close\s*price",
             r"exit\s*price",
@@ -73,7 +75,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"entrada",  # Spanish, Portuguese
         ),
     ),
-    (LabelKind.DCA, (r"dca", r"усреднени\w*")),
+    (LabelKind.DCA, (r"dca", r"усреднени\w*", r"добор\w*")),
     (
         LabelKind.STOP,
         (
@@ -103,6 +105,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"тейк\w*",
             r"тп",
             r"hedef\w*",
+            r"looking\s*for",  # "stop under 1.96, looking for 2.25 then 2.40"
             r"objetivos?",  # Spanish
             r"alvos?",  # Portuguese
         ),
@@ -111,7 +114,10 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
         LabelKind.LEVERAGE,
         (r"leverage", r"lev\.?", r"плеч\w*", r"kaldıraç", r"apalancamiento", r"alavancagem"),
     ),
-    (LabelKind.BUY, (r"buy", r"покупка", r"купить", r"покупаем", r"набира\w*")),
+    (
+        LabelKind.BUY,
+        (r"buy", r"aped(?:\s*in(?:to)?)?", r"покупка", r"купить", r"покупаем", r"набира\w*"),
+    ),
     (LabelKind.SELL, (r"sell(?:\s*zone)?", r"продажа", r"продать")),
     (LabelKind.LONG, (r"long", r"лонг\w*")),
     (LabelKind.SHORT, (r"short", r"шорт\w*")),
@@ -131,7 +137,15 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
         ),
     ),
 )
-_LABEL = keyword_regex([(kind.value, alt) for kind, alts in _LABELS for alt in alts])
+
+
+def _one_line(alternative: str) -> str:
+    """`\\s` as spaces and tabs only: a label never spans lines ("Long - market entry" over
+    "Targets: …" is not "entry targets")."""
+    return alternative.replace(r"[\s", r"[ \t").replace(r"\s", r"[ \t]")
+
+
+_LABEL = keyword_regex([(kind.value, _one_line(alt)) for kind, alts in _LABELS for alt in alts])
 # `match.lastgroup` names the alternative that matched (see `keyword_regex`).
 _KIND_BY_GROUP = {group: LabelKind(group.split("__", 1)[0]) for group in _LABEL.groupindex}
 _ALNUM = re.compile(r"[^\W_]")
@@ -249,7 +263,8 @@ def _read_index(text: str, section: Section, expected: dict[LabelKind, int]) -> 
     want = expected[section.kind]
     if m:
         index = int(m.group("i"))
-        if m.group("strong") is not None or index == want:
+        own = m.start("i") == section.end  # "TP4 166": the label's own number
+        if m.group("strong") is not None or own or index == want:
             section.index = index
             section.end = m.end("i")
             expected[section.kind] = index + 1

@@ -54,11 +54,18 @@ _ENTRY, _TARGETS, _STOP, _DCA = LabelKind.ENTRY, LabelKind.TARGETS, LabelKind.ST
 _LEVERAGE_LABEL = LabelKind.LEVERAGE
 _SIDE_LABELS = (LabelKind.LONG, LabelKind.SHORT)
 _TOWARDS = frozenset({"to", "till", "until", "towards", "до", "к"})
+# Words that may stand between a side word and its entry without making it a sentence:
+# "Шорт #BTC по рынку (≈ 67850)", "long on $DYDX here at 2.08", "лонг по BTC от 64200".
+_ENTRY_FILLERS = frozenset(
+    {"at", "on", "in", "into", "some", "from", "here", "now", "market", "cmp", "по", "рынку", "от"}
+)
 _MAX_LEVERAGE_READ = 250
 _LEG_KINDS = frozenset({LabelKind.BUY, LabelKind.SELL, LabelKind.CLOSE})
 _BUY_SELL = (LabelKind.BUY, LabelKind.SELL)
 _SIDE_FIELDS = ("side", "direction", "action")
 _PRICE_FIELD = LabelKind.PRICE
+# "Entry: CMP", "Buy at market", "Шорт #LDO по рынку": labels whose head may order at market
+_MARKET_ENTRY_LABELS = (*_BUY_SELL, LabelKind.ENTRY, *_SIDE_LABELS)
 _ENTRY_TYPES = (EntryType.MARKET, EntryType.SINGLE, EntryType.ZONE, EntryType.LADDER)
 
 
@@ -209,6 +216,8 @@ def _collect(
     hits: list[bool] = []
     previous: Section | None = None
     for section in sections:
+        if not section.line_start and not _prices_follow(section, text):
+            continue  # "… цель движения - снятие ликвидности над 16.00": a word in prose
         found, marks = _price_hits(section)
         if found:
             if not values:
@@ -298,8 +307,7 @@ def _read_entries_and_targets(
     if not draft.entries and market_words:
         # "Entry: CMP", "Buy at market": an order at the current price, no price given
         draft.market_entry = any(
-            search_word(_MARKET_WORDS, _head(s, low))
-            for s in layout.of_kind(LabelKind.ENTRY, LabelKind.BUY, LabelKind.SELL)
+            search_word(_MARKET_WORDS, _head(s, low)) for s in layout.of_kind(*_MARKET_ENTRY_LABELS)
         )
     return leg_side
 
@@ -318,7 +326,9 @@ def _prices_follow(section: Section, text: str) -> bool:
     if first is None:
         return False
     words = WORD.findall(text[section.end : first.start].lower())
-    return len(words) <= 2 and not _TOWARDS.intersection(words)
+    if _TOWARDS.intersection(words):
+        return False
+    return len(words) <= 2 or sum(w not in _ENTRY_FILLERS for w in words) <= 1
 
 
 def _read_stop(stops: list[Section], draft: SignalDraft) -> None:
@@ -366,7 +376,7 @@ def build_signal(draft: SignalDraft) -> ParsedSignal:
     # Without a note nothing was rescaled: the prices, hence their side, are the draft's.
     inferred = infer_side(draft.entries, targets, stop) if notes else inferred_draft
     side = inferred or draft.stated_side or draft_side
-    entries = tuple(sorted(draft.entries))
+    entries = tuple(sorted(set(draft.entries)))  # a price listed twice is one entry
     entry_type = _ENTRY_TYPES[min(len(entries), 3)]
     signal = ParsedSignal(
         symbol=draft.symbol,

@@ -36,7 +36,10 @@ NOT_A_COIN = frozenset(
     idea plan bias looking look still not no too also bullish bearish hold holding quick
     small big price usdt usd usdc busd cmp order orders entries target targets trailing
     sentiment analysis review report results result pnl news chart crypto coin pair move
-    moved mover
+    moved mover note notice warning attention important reminder breaking disclaimer poll
+    vote quiz giveaway contest promo bonus tip tips today daily weekly monthly morning
+    you we they me us if when then will can should would could may might just only here
+    there some into
     """.split()
 )
 _STABLE_QUOTES = ("usdt", "usdc", "busd", "fdusd", "tusd")
@@ -56,10 +59,23 @@ _LABELLED_STEMS = (
     *("pair", "coin", "symbol", "name", "ticker", "asset", "token"),
     *("тикер", "инструмент", "монета"),
 )
-_SIDE = re.compile(r"(?:long|short|лонг|шорт)(?![^\W\d_])")
-_SIDE_STEMS = ("long", "short", "лонг", "шорт")  # a post without them is not searched
+_SIDE = re.compile(r"(?:long|short|лонг|шорт|buy|sell)(?![^\W\d_])")
+_SIDE_STEMS = ("long", "short", "лонг", "шорт", "buy", "sell")  # else not searched
 _WORD_BEFORE = re.compile(r"([a-z][a-z0-9]{1,9}) +$")
-_WORD_AFTER = re.compile(r" +([a-z][a-z0-9]{1,9})(?![a-z0-9/])")
+_WORD_AFTER = re.compile(r" +(?:(?:по|on|for|на) +)?([a-z][a-z0-9]{1,9})(?![a-z0-9/])")
+_PRICE_SOON = re.compile(r"(?: +[^\W\d_]+){0,2} +\$?\d")
+# Coins by the names Russian-speaking channels give them: "лонганул эфир", "по арбе".
+_NICKNAMES = {
+    "биток": "btc", "битка": "btc", "битку": "btc", "битке": "btc", "битком": "btc",
+    "эфир": "eth", "эфира": "eth", "эфиру": "eth", "эфире": "eth", "эфиром": "eth",
+    "арба": "arb", "арбу": "arb", "арбе": "arb", "арбы": "arb",
+    "солана": "sol", "солану": "sol", "солане": "sol", "соланы": "sol",
+    "рипл": "xrp", "рипла": "xrp", "риплу": "xrp", "догикоин": "doge", "доги": "doge",
+}  # fmt: skip
+_NICKNAME = re.compile(rf"(?:{'|'.join(sorted(_NICKNAMES, key=len, reverse=True))})(?![^\W\d_])")
+_NICKNAME_STEMS = ("бит", "эфир", "арб", "солан", "рипл", "доги")
+# A coin named first in the post, as a heading: "DOGE: cancel the 2nd limit entry".
+_HEADING = re.compile(r"\W*([A-Z][A-Z0-9]{1,9})(?: ?:| -)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +192,12 @@ def _add_named(text: str, low: str, found: _Found, bare_words: bool) -> None:
         for m in _SIDE.finditer(low):
             if _starts_word(low, m.start()):
                 _bare_word_near_side(text, low, m, found)
+    for m in _NICKNAME.finditer(low) if has_any(low, _NICKNAME_STEMS) else ():
+        if _starts_word(low, m.start()) and not _taken(found, m.start()):
+            _add(found, m.start(), m.end(), _NICKNAMES[m.group()], None, False)
+    heading = _HEADING.match(text)
+    if heading and _is_coin_word(heading[1].lower()) and not _taken(found, heading.start(1)):
+        _add(found, heading.start(1), heading.end(1), heading[1].lower(), None, False)
 
 
 def _separated_quotes(low: str) -> list[tuple[int, int, str]]:
@@ -198,7 +220,8 @@ def _starts_word(low: str, pos: int) -> bool:
 def _bare_word_near_side(text: str, low: str, side: re.Match[str], found: _Found) -> None:
     """The coin written right before or after a side word: "THETA short", "long Xrp".
 
-    An upper-case name anywhere; another case only on a short line.
+    An upper-case name anywhere; another case only on a short line, or when a price
+    follows within two words ("short btc here 68.9k, sl 69.6k, tp 67.5k …").
     """
     line_start = low.rfind("\n", 0, side.start()) + 1
     line_end = low.find("\n", side.end())
@@ -209,13 +232,14 @@ def _bare_word_near_side(text: str, low: str, side: re.Match[str], found: _Found
     for m in (before, after):
         if m is None:
             continue
+        soon = m is after and _PRICE_SOON.match(low, m.end(1), line_end) is not None
         start, end = m.start(1), m.end(1)
         if start > 0 and low[start - 1] in "#$/":
             continue  # a tag or a pair is read elsewhere
         word = low[start:end]
         if not _is_coin_word(word) or _taken(found, start):
             continue
-        if text[start:end].isupper() or short_line:
+        if text[start:end].isupper() or short_line or soon:
             _add(found, start, end, word, None, False)
 
 

@@ -34,7 +34,7 @@ _TRIGGER = re.compile(
     r"target|take|tp|тп|цел|тейк|entr|вход|лимит|ордер|sl|stop|стоп|🛑|🎯|clos|secur|book"
     r"|fix|закр|зафикс|фикс|забира|next|new|updat|следующ|нов|актуальн|задел|longer|relevant"
     r"|cancel|remove|отмен|iptal|exit|kapat|выбил|выбит|hit|держ|hold|all|все|half|set"
-    r"|move|перенос|переставл|двига|подтяг|зарыва|сработал|objetivo|alvo|hedef|cerra|fecha"
+    r"|move|перенос|переставл|двига|подтяг|зарыва|сработал|objetivo|alvo|hedef|cerra|fecha|invalid"
     r"|order|dca"
 )
 _TP_HIT = (
@@ -108,12 +108,13 @@ _ALL_TARGETS = re.compile(
 )
 _ALL_TARGETS_STEMS = ("all", "все")
 _ENTRY_FILLED = re.compile(
-    r"(?:all\s+)?entr(?:y|ies)(?:\s*(?:targets?|orders?|zone))?(?:\s*\d{1,2})?\s+"
+    r"(?:all\s+)?entr(?:y|ies)(?:\s*(?:targets?|orders?|zone))?(?:\s*(?P<n>\d{1,2}))?\s+"
     r"(?:are\s+|is\s+|was\s+)?"
     r"(?:achieved|filled|hit|reached|done|triggered|activated|✅)"
     r"|(?:вход|лимитк\w*|ордер\w*)\s+(?:исполнен\w*|сработал\w*|активирован\w*)"
 )
 _ENTRY_FILLED_STEMS = ("entr", "вход", "лимитк", "ордер")
+_ENTRY_BEFORE = re.compile(r"(?:entry|вход\w*)\s*$")
 _BREAKEVEN = re.compile(
     r"(?:sl|stop\w*|стоп\w*)(?:[\s-]*loss)?[^\n.;!?]{0,25}?"
     rf"(?:b/?e|break[\s-]*even|entr(?:y|ies)|точк\w*\s+входа|твх|б/у|бу|безубыт\w*"
@@ -122,7 +123,10 @@ _BREAKEVEN = re.compile(
 )
 _BREAKEVEN_STEMS = ("sl", "stop", "стоп", "set", "move", "moving")
 # "Стоп по #NEAR переносим на 5.40", "move the stop on #BTC to 61200"
-_MOVE_VERB = r"(?:move[sd]?|moving|перенос\w*|переставл\w*|передвига\w*|двига\w*|подтяг\w*)"
+_MOVE_VERB = (
+    r"(?:move[sd]?|moving|raise[sd]?|raising|lower(?:ed|ing)?|trail(?:ed|ing)?"
+    r"|перенос\w*|переставл\w*|передвига\w*|двига\w*|подтяг\w*|подним\w*|подня\w*)"
+)
 _MOVE_STOP_VERB = re.compile(
     rf"(?:(?:sl|stop\w*|стоп\w*)[^\n\d]{{0,30}}?{_MOVE_VERB}|{_MOVE_VERB}[^\n\d]{{0,20}}?"
     r"(?:sl|stop\w*|стоп\w*))[^\n\d]{0,20}?(?:to|на|at)\s*\$?(?P<p>\d[\d.,]*)(?![\d.,]*\s*%)"
@@ -145,7 +149,8 @@ _CLOSE_PCT = re.compile(
 )
 _CLOSE_PCT_STEMS = ("%", "half", "половин")
 _NEW_TARGETS = re.compile(
-    r"(?:next|new|updated?|следующ\w*|нов\w*)\s+(?:targets?|tps?|цел\w*|тейк\w*)?\s*"
+    r"(?:(?:next|new|следующ\w*|нов\w*)\s+(?:targets?|tps?|цел\w*|тейк\w*)?"
+    r"|updated?\s+(?:targets?|tps?|цел\w*|тейк\w*))\s*"  # "update - 14.06" is a date
     r"[:-]?\s*(?P<rest>\d.*)"
 )
 _NEW_TARGETS_STEMS = ("next", "new", "updat", "следующ", "нов")
@@ -153,7 +158,7 @@ _TARGETS_LINE = re.compile(r"\W*🎯\s*[:-]?\s*(?P<rest>\d.*)")  # "🎯 - 72.3,
 _CANCEL_PENDING = re.compile(
     r"не\s+актуальн\w*|неактуальн\w*|не\s+задел\w*"
     r"|no\s+longer\s+(?:valid|relevant|active)|not\s+(?:valid|relevant)\s+anymore"
-    r"|(?:cancel|remove)\s+(?:the\s+)?(?:limit|pending|entry)(?:\s+orders?)?"
+    r"|(?:cancel|remove)\s+(?:the\s+)?(?:\w+\s+)?(?:limit|pending|entry|dca)(?:\s+orders?)?"
     # "second entry (8.80) cancelled", "limit order removed", "усреднение на 38.10 отменяем"
     r"|(?:entr(?:y|ies)|limit|order|dca|усреднени\w*|лимитк\w*|ордер\w*)(?![^\W\d_])"
     r"[^\n!?]{0,25}?\s(?:cancell?ed|removed|отмен\w*)"
@@ -174,8 +179,8 @@ _CLOSE_REMAINING = re.compile(
     r"(?:остаток|rest|remaining|remainder)"
 )
 _CLOSE_REMAINING_STEMS = ("остаток", "rest", "remain")
-_CANCEL = re.compile(rf"(?:cancel(?:l?ed)?|cancelad[oa]|anulad[oa]|отмен\w*|iptal){_E}")
-_CANCEL_STEMS = ("cancel", "anulad", "отмен", "iptal")
+_CANCEL = re.compile(rf"(?:cancel(?:l?ed)?|invalidated|cancelad[oa]|anulad[oa]|отмен\w*|iptal){_E}")
+_CANCEL_STEMS = ("cancel", "invalidated", "anulad", "отмен", "iptal")
 _CLOSE = re.compile(
     r"(?:close[sd]?|closing|exit(?:ed)?|закры\w*|закрою|kapat\w*"
     rf"|cerrad[oa]s?|cerramos|cerrar|fechad[oa]s?|fechamos|fechar){_E}"
@@ -195,20 +200,25 @@ _COMMAND_SYMBOL = re.compile(
 )
 _COMMAND_SYMBOL_STEMS = ("close", "stop", "cancel", "exit", "sl", "стоп")
 _PAST = re.compile(
-    r"last\s+(?:week|month|year)|\d+\s+(?:weeks|months|years)\s+ago|throwback"
+    r"last\s+(?:week|month|year)|\d+\s+(?:weeks|months|years)\s+ago|throwback|yesterday|вчера"
     r"|(?:в|на)\s+прошл\w*\s+(?:месяц\w*|недел\w*|году)"
 )
-_PAST_STEMS = ("last", "ago", "throwback", "прошл")
+_PAST_STEMS = ("last", "ago", "throwback", "yesterday", "вчера", "прошл")
 _ADVERT = re.compile(rf"(?:vip|join|subscribe|premium|подпис\w*|вступ\w*|присоедин\w*){_E}")
 _ADVERT_STEMS = ("vip", "join", "subscribe", "premium", "подпис", "вступ", "присоедин")
+_STOP_WORD = re.compile(r"(?<![^\W\d_])(?:sl|stop|стоп)(?![^\W\d_])")
 _MAX_SYMBOLLESS_WORDS = 16
 # "Close all open positions", "Закрываем все позиции": a command however long the post.
 _CLOSE_EVERYTHING = re.compile(
     r"(?:close|закрыва\w*|закрой\w*)\s+(?:all|все)\s+(?:open\s+|открыт\w*\s+)?"
     r"(?:positions?|trades?|позици\w*|сделк\w*)"
 )
-# A close inside the stop's own line is its condition: "SL: close daily below 0.64".
-_STOP_CONDITION = re.compile(r"(?:sl|stop\w*|стоп\w*)\W+(?:[^\W\d_]+\W+){0,2}$")
+# A close inside the stop's own line is its condition: "SL: close daily below 0.64"; a
+# candle's close is the market's: "wait for candle close confirmation".
+_STOP_CONDITION = re.compile(
+    r"(?:sl|stop\w*|стоп\w*)\W+(?:[^\W\d_]+\W+){0,2}$"
+    r"|(?:candle|daily|weekly|monthly|\d+[hdmwчд]|свеч\w*|дневн\w*|недельн\w*)\s+$"
+)
 _CLOSE_VERBS = ("закрываю", "закрываем", "закрыл", "закрыть")
 _NOT_COINS_HERE = frozenset({"loss", "all", "the", "and"})
 
@@ -269,7 +279,7 @@ def _unconditional(
 
 def _close_command(line: str) -> bool:
     """A close verb that is an instruction: not conditional ("if it closes below…"), not the
-    stop's condition ("SL: close daily below 0.64")."""
+    stop's condition ("SL: close daily below 0.64"), not a candle's ("4h close")."""
     m = _unconditional(_CLOSE, line, _CLOSE_STEMS)
     return m is not None and not _STOP_CONDITION.search(line, max(0, m.start() - 30), m.start())
 
@@ -285,13 +295,19 @@ def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
         for m in iter_words(regex, line):
             if _CONDITIONAL.search(line, max(0, m.start() - 24), m.start()):
                 continue  # "after TP1 hit, move the stop": advice, not news
+            if _ENTRY_BEFORE.search(line, max(0, m.start() - 8), m.start()):
+                continue  # "Entry target 1 ✅" is an entry filled (read below)
             groups = m.groupdict()
             n = int(groups["n"]) if groups.get("n") else _ordinal(groups["o"])
             actions.append(UpdateAction(UpdateKind.TP_HIT, target=n))
     if has_any(line, _ALL_TARGETS_STEMS) and search_word(_ALL_TARGETS, line):
         actions.append(UpdateAction(UpdateKind.ALL_TARGETS_HIT))
-    if has_any(line, _ENTRY_FILLED_STEMS) and search_word(_ENTRY_FILLED, line):
-        actions.append(UpdateAction(UpdateKind.ENTRY_FILLED))
+    filled = search_word(_ENTRY_FILLED, line) if has_any(line, _ENTRY_FILLED_STEMS) else None
+    if filled:
+        number = filled.group("n")
+        actions.append(
+            UpdateAction(UpdateKind.ENTRY_FILLED, target=int(number) if number else None)
+        )
     if has_any(line, _BREAKEVEN_STEMS) and search_word(_BREAKEVEN, line):
         actions.append(UpdateAction(UpdateKind.SL_TO_BREAKEVEN))
     else:
@@ -310,7 +326,8 @@ def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
         "🎯" in line and _TARGETS_LINE.match(line)
     )
     if listed:
-        values = [t.value for t in scan_numbers(listed.group("rest")) if t.kind is NumberKind.PRICE]
+        rest = _STOP_WORD.split(listed.group("rest"), 1)[0]  # "…185, SL raised to 158"
+        values = [t.value for t in scan_numbers(rest) if t.kind is NumberKind.PRICE]
         if values:
             actions.append(UpdateAction(UpdateKind.MODIFY_TP, targets=tuple(values)))
     pending = (
@@ -365,6 +382,11 @@ def reports_outcome(low: str) -> bool:
     )
 
 
+def states_stop_move(low: str) -> bool:
+    """True when the post says the stop was moved to a price ("SL moved to 1.0600")."""
+    return has_any(low, _MOVE_STOP_STEMS) and search_word(_MOVE_STOP_VERB, low) is not None
+
+
 def recalls_past_trade(low: str) -> bool:
     """True when the lower-cased post is an advert recalling an old trade ("Remember our
     #ETH long from last month? All 4 targets were hit… join VIP"): news about no live
@@ -391,8 +413,8 @@ def read_actions(
     position = 0
     for line in low.split("\n"):
         start, position = position, position + len(line) + 1
-        if not line.strip():
-            continue
+        if not line.strip() or line.rstrip().endswith("?"):
+            continue  # a question asks for nothing: "Where does #BTC close this week?"
         named = [m.symbol for m in mentions if start <= m.start < position]
         if named:
             current = list(dict.fromkeys(named))

@@ -143,7 +143,9 @@ def test_a_question_is_not_a_call():
 
 
 def test_a_copy_listing_only_a_later_target_has_not_hit_them_all():
-    result = parse_post("#AVAX Short Term Target 2 ✅ 36.90 reached\nProfit so far: 48.6% (with 5x)")
+    result = parse_post(
+        "#AVAX Short Term Target 2 ✅ 36.90 reached\nProfit so far: 48.6% (with 5x)"
+    )
     assert isinstance(result, ParsedUpdate)
     assert _labels(result) == ["tp_hit:2"]
 
@@ -209,3 +211,154 @@ def test_close_all_positions_is_a_command_however_long_the_post():
         "things calm down."
     )
     assert isinstance(result, ParsedClose) and result.symbol is None
+
+
+# --- second batch: held-out sets C and D ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "entries", "targets", "stop"),
+    [
+        (
+            "BTC/USDT:USDT LONG\nEntry: $ 64 500 – $ 65 100\nTake profit:\n✔️ $ 66 200\n"
+            "✔️ $ 67 400\nStop: $ 63 350",
+            ["64500", "65100"],
+            ["66200", "67400"],
+            "63350",
+        ),
+        (
+            "ETH SHORT\nEnter: 3 480 / 3 510\nTP: 3 420 – 3 360\nSL: 3 600",
+            ["3480", "3510"],
+            ["3420", "3360"],
+            "3600",
+        ),
+        (
+            "#SOL LONG\nEntry 150 160\nTargets 170 180\nStop 140",
+            ["150", "160"],
+            ["170", "180"],
+            "140",
+        ),
+    ],
+)
+def test_a_space_as_thousands_separator(text, entries, targets, stop):
+    signal = _signal(text)
+    assert (_prices(signal.entries), _prices(signal.targets)) == (entries, targets)
+    assert signal.stop_loss == Decimal(stop)
+
+
+def test_a_cross_mark_before_a_price_is_the_stop():
+    signal = _signal("📉 #LTCUSDT 🔴\n⤵️ 84.60 - 85.40\n🎯 83.10 / 81.70\n❌ 87.20\n⚙️ x10")
+    assert (signal.side.value, signal.stop_loss, signal.leverage) == ("short", Decimal("87.20"), 10)
+    assert isinstance(parse_post("✅ #BTC +15%\n❌ #SOL -5%"), Noise)
+
+
+def test_a_label_never_spans_two_lines():
+    signal = _signal("📈 #OPUSDT\nLong — market entry\nTargets: 2.18, 2.26\nStop: 1.97")
+    assert (signal.entries, _prices(signal.targets), signal.at_market) == (
+        (),
+        ["2.18", "2.26"],
+        True,
+    )
+
+
+def test_a_market_order_stated_with_the_side():
+    signal = _signal("Открываю шорт #LDO по рынку\nТП: 1.72 / 1.65\nСЛ: 1.86")
+    assert (signal.side.value, signal.entries, signal.at_market) == ("short", (), True)
+    reference = _signal("Шорт #BTC по рынку (≈ 67 850)\nСтоп 68 900\nТейк 66 400 / 65 200")
+    assert _prices(reference.entries) == ["67850"]
+
+
+def test_casual_one_liners_and_coin_nicknames():
+    btc = _signal("short btc here 68.9k, sl 69.6k, tp 67.5k / 66.8k. 20x, small size")
+    assert (btc.symbol, btc.entries, btc.stop_loss) == ("BTC/USDT", (68900,), 69600)
+    eth = _signal("лонганул эфир по 3380, стоп 3325, тейки 3440 и 3500. плечо х15")
+    assert (eth.symbol, eth.side.value, eth.leverage) == ("ETH/USDT", "long", 15)
+    arb = _signal("взял лонг по арбе 0.447, стоп 0.432, тейк 0.468 и 0.49 , плечо 5")
+    assert (arb.symbol, _prices(arb.entries)) == ("ARB/USDT", ["0.447"])
+    wif = _signal("aped into some $WIF here at 2.31 stop under 2.18, looking for 2.55 then 2.80")
+    assert (_prices(wif.entries), _prices(wif.targets)) == (["2.31"], ["2.55", "2.80"])
+    atom = _signal("buy ATOM 6.842 tp 7.05 7.31 sl 6.61")
+    assert (atom.symbol, atom.side.value) == ("ATOM/USDT", "long")
+
+
+def test_pronouns_and_fillers_next_to_a_side_word_are_no_coins():
+    lesson = (
+        "Lesson of the day: how to place a stop.\nIf you long at 100 with a target at 110, "
+        "put your SL around 95 - that's 2:1 reward to risk."
+    )
+    assert not isinstance(parse_post(lesson), ParsedSignal)
+    result = parse_post("Manually closing #ORDI short here at 37.20 to lock +6%.")
+    assert isinstance(result, ParsedClose) and result.symbol == "ORDI/USDT"
+
+
+def test_a_copy_trading_card_fill_price_and_a_username_with_digits():
+    signal = _signal(
+        "Copy Trading | Binance Futures\nLead trader: WhaleHunter_88\nOPEN LONG\n"
+        "Pair: SOLUSDT Perpetual\nMargin mode: Cross 20x\nAvg. entry price: 142.37\n"
+        "Size: 35.2 SOL\nTP: 148.90\nSL: 138.10"
+    )
+    assert (_prices(signal.entries), signal.leverage) == (["142.37"], 20)
+    notice = parse_post("#BTC/USDT Entry target 1 ✅\nAverage Entry Price: 0.5")
+    assert isinstance(notice, ParsedUpdate) and _labels(notice) == ["entry_filled:1"]
+
+
+def test_dca_words_and_repeated_entries():
+    uni = _signal("#UNI лонг\nВход: рынок (9.42), добор 9.10\nЦели: 9.85 – 10.30\nСтоп: 8.84")
+    assert (_prices(uni.entries), _prices(uni.dca)) == (["9.42"], ["9.10"])
+    kas = _signal(
+        "$KAS spot\nBuy below 0.1220 (ladder 0.1220 / 0.1180 / 0.1140)\nTargets 0.135, 0.148\n"
+        "Stop 0.1075"
+    )
+    assert [float(e) for e in kas.entries] == [0.114, 0.118, 0.122]
+
+
+def test_a_prose_target_word_does_not_join_the_target_list():
+    signal = _signal(
+        "#LINK/USDT\nГлобальная цель движения - снятие ликвидности над 16.00.\n\n"
+        "Вход в позицию: 13.40 - 13.65\nЦели:\n🎯 14.10\n🎯 14.75\nСтоп-лосс: 12.55"
+    )
+    assert _prices(signal.targets) == ["14.10", "14.75"]
+
+
+def test_a_results_copy_that_moves_the_stop_or_lists_new_targets_keeps_the_trade():
+    arb = parse_post(
+        "Signal #1482 (ARB/USDT SHORT) update — 14.06 16:20 UTC\nTP1 1.0310 ✅\n"
+        "SL moved to 1.0600, trade is almost risk-free now"
+    )
+    assert isinstance(arb, ParsedUpdate) and _labels(arb) == ["tp_hit:1", "move_sl:1.0600"]
+    sol = parse_post(
+        "$SOL long — TP4 166 ✅\nKeeping 25% as a runner: new targets 171 / 178 / 185, "
+        "SL raised to 158."
+    )
+    assert isinstance(sol, ParsedUpdate)
+    assert _labels(sol) == ["tp_hit:4", "move_sl:158", "modify_tp"]
+    assert _prices(sol.actions[2].targets) == ["171", "178", "185"]
+
+
+def test_cancels_invalidations_and_candle_closes():
+    doge = parse_post("DOGE: cancel the 2nd limit entry (0.1585), price left the zone.")
+    assert isinstance(doge, ParsedUpdate) and doge.symbol == "DOGE/USDT"
+    assert _labels(doge) == ["cancel_pending_entry"]
+    wif = parse_post("⚠️ #WIFUSDT — Signal invalidated, do not enter.")
+    assert isinstance(wif, ParsedClose) and "cancel" in _labels(wif)
+    alert = parse_post(
+        "⚠️ Alert: #DOGE approaching a key zone on the 1H.\nDo NOT enter yet — wait for "
+        "candle close confirmation."
+    )
+    assert isinstance(alert, Noise)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "💎 VIP members caught this one: #PEPE entry 0.00000980 ➜ TP 0.00001420 (+45%) 🚀\n"
+        "Next VIP call drops in 1 hour. DM @signal_admin_desk",
+        "Друзья, открыли набор в приватный канал\nПример нашей сделки: шорт #ETH от 3550, "
+        "тейк 3380 — забрали +48% на х10.",
+        "🚀 Want signals like this?\nYesterday in VIP: LONG #FET\n"
+        "Entry 1.52 | TP 1.60 - 1.68 | SL 1.46\n✅ All targets hit in 6 hours!\n50% off VIP",
+        "📊 POLL: Where does #BTC close this week?\n🔼 Above 70k\n🔽 Below 65k\nVote below 👇",
+    ],
+)
+def test_adverts_examples_and_polls_are_never_trades_nor_closes(text):
+    assert isinstance(parse_post(text), Noise)
