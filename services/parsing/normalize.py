@@ -84,7 +84,18 @@ _LIST_MARK_CHARS = frozenset("\u20e3\U0001f51f") | _code_points(
     ((0x2460, 0x2473), (0x2776, 0x2793))
 )
 _RARE_TABLE = str.maketrans(
-    {"×": "x", "✔": HIT_MARK, "⛔": "🛑", "‘": "'", "’": "'", "：": ":", "·": " ", "İ": "I"}
+    {
+        "×": "x",
+        "✔": HIT_MARK,
+        "⛔": "🛑",
+        "📥": " entry ",
+        "📤": " targets ",
+        "‘": "'",
+        "’": "'",
+        "：": ":",
+        "·": " ",
+        "İ": "I",
+    }
 )
 _RARE_CHARS = frozenset(map(chr, _RARE_TABLE))
 _EMOJI_CHARS = _code_points(_EMOJI_RANGES) - _KEEP_EMOJI
@@ -112,7 +123,10 @@ _LABEL_WITH_COLON = re.compile(
     r"(?:Pair|Leverage|Entry|Targets|Target|Take[- ]?Profit|Stop|SL|TP) ?:"
 )
 # "#TP1_14.80", "#LEV_15X": a hashtag label and its value joined by an underscore.
-_UNDERSCORE_VALUE = re.compile(r"#([^\W_]+)_(?=\d)")
+# Only a price or leverage value: "#Trade_45", "#Сделка_88" are the channel's numbering.
+_UNDERSCORE_VALUE = re.compile(r"#([^\W_]+)_(?=\d*\.\d|\d+[xX](?![^\W\d_]))")
+# An allocation between entries, "(split 50/50)", "(50/50)": no prices.
+_SPLIT_SHARES = re.compile(r"\((?:split\s*)?\d{1,2}\s*/\s*\d{1,2}(?:\s*/\s*\d{1,2})*\)")
 # A space as the thousands separator: "64 500", "$ 3 480", "1 234,5", "100 000" (a first
 # group of 1-2 digits, or of 3 before zeros: "150 160" stays two prices). Written to start
 # with a character class (see `_runs_of`).
@@ -219,6 +233,8 @@ def normalize_text(text: str) -> str:
         text = _unglue_labels(text)
     if "_" in text:
         text = _UNDERSCORE_VALUE.sub(r"#\1 ", text)
+    if "/" in text and "(" in text:
+        text = _SPLIT_SHARES.sub(" ", text)
     if _MAYBE_SPACED_THOUSANDS.search(text):
         text = _SPACED_THOUSANDS.sub(_without_spaces, text)
     if text.count("|") >= 4:

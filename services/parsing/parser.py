@@ -52,6 +52,11 @@ _RECALLED = re.compile(
     r"(?:caught|banked|smashed|nailed|delivered|printed|took|made|gave|example"
     rf"|пример\w*|забрали|заработали|поймали){NO_LETTER_AFTER}"
 )
+# A post that opens by asking ("Anyone know if we should still hold the #DOGE long? …").
+_ASKS = re.compile(
+    r"\W*(?:anyone|should|can|could|does|do|is|are|what|why|how|when|who|кто|стоит|можно|что"
+    r"|как|когда|почему|нужно\s+ли)(?![^\W\d_])[^.!?\n]*\?"
+)
 _SENTENCE_END = re.compile(r"[?!\n]|\.(?!\d)")
 _REVIEW = re.compile(
     rf"(?:обзор\w*|review|analysis|аналитика|разбор\w*|market\s+update){NO_LETTER_AFTER}"
@@ -82,6 +87,8 @@ def parse_post(text: str) -> ParseResult:
     if management is not None:
         if recalls_past_trade(low):
             return Noise("an advert recalling past trades")
+        if _ASKS.match(low):
+            return Noise("a question, not an instruction")
         return management
     if draft.is_minimal():
         return _unless_not_a_call(draft, sections)

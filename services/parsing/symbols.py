@@ -39,7 +39,7 @@ NOT_A_COIN = frozenset(
     moved mover note notice warning attention important reminder breaking disclaimer poll
     vote quiz giveaway contest promo bonus tip tips today daily weekly monthly morning
     you we they me us if when then will can should would could may might just only here
-    there some into
+    there some into ote dca roi utc msk мск ath atl rsi ema ma macd vwap fomo fud
     """.split()
 )
 _STABLE_QUOTES = ("usdt", "usdc", "busd", "fdusd", "tusd")
@@ -74,6 +74,8 @@ _NICKNAMES = {
 }  # fmt: skip
 _NICKNAME = re.compile(rf"(?:{'|'.join(sorted(_NICKNAMES, key=len, reverse=True))})(?![^\W\d_])")
 _NICKNAME_STEMS = ("бит", "эфир", "арб", "солан", "рипл", "доги")
+# A coin by its name with the ticker in brackets: "Arweave (AR)", "Тонкоин (TON)".
+_NAMED_TICKER = re.compile(r"(?<=[^\W\d_]) ?\(([A-Z][A-Z0-9]{1,9})\)")
 # A coin named first in the post, as a heading: "DOGE: cancel the 2nd limit entry".
 _HEADING = re.compile(r"\W*([A-Z][A-Z0-9]{1,9})(?: ?:| -)")
 
@@ -195,6 +197,10 @@ def _add_named(text: str, low: str, found: _Found, bare_words: bool) -> None:
     for m in _NICKNAME.finditer(low) if has_any(low, _NICKNAME_STEMS) else ():
         if _starts_word(low, m.start()) and not _taken(found, m.start()):
             _add(found, m.start(), m.end(), _NICKNAMES[m.group()], None, False)
+    for m in _NAMED_TICKER.finditer(text) if "(" in text else ():
+        ticker = m.group(1).lower()
+        if _is_coin_word(ticker) and not _taken(found, m.start(1)):
+            _add(found, m.start(1), m.end(1), ticker, None, False)
     heading = _HEADING.match(text)
     if heading and _is_coin_word(heading[1].lower()) and not _taken(found, heading.start(1)):
         _add(found, heading.start(1), heading.end(1), heading[1].lower(), None, False)

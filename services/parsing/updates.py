@@ -129,7 +129,8 @@ _MOVE_VERB = (
 )
 _MOVE_STOP_VERB = re.compile(
     rf"(?:(?:sl|stop\w*|стоп\w*)[^\n\d]{{0,30}}?{_MOVE_VERB}|{_MOVE_VERB}[^\n\d]{{0,20}}?"
-    r"(?:sl|stop\w*|стоп\w*))[^\n\d]{0,20}?(?:to|на|at)\s*\$?(?P<p>\d[\d.,]*)(?![\d.,]*\s*%)"
+    r"(?:sl|stop\w*|стоп\w*))[^\n\d]{0,20}?(?:to|на|at|под|над|under|below|above)\s*\$?"
+    r"(?P<p>\d[\d.,]*)(?![\d.,]*\s*%)"
 )
 # "Sl btc - 64300", "🛑 на 68.2", "stop 35680"
 _MOVE_STOP = re.compile(r"(?:sl|stop(?:[\s-]*loss)?|стоп(?:[\s-]*лосс)?)(?:\s+[a-z]{2,10})?|🛑")
@@ -150,10 +151,15 @@ _CLOSE_PCT = re.compile(
 _CLOSE_PCT_STEMS = ("%", "half", "половин")
 _NEW_TARGETS = re.compile(
     r"(?:(?:next|new|следующ\w*|нов\w*)\s+(?:targets?|tps?|цел\w*|тейк\w*)?"
-    r"|updated?\s+(?:targets?|tps?|цел\w*|тейк\w*))\s*"  # "update - 14.06" is a date
+    r"|updated?\s+(?:targets?|tps?|цел\w*|тейк\w*)"  # "update - 14.06" is a date
+    r"|(?:targets?|tps?|цел\w*|тейк\w*)\s+(?:revised|updated|changed|пересмотрен\w*"
+    r"|изменен\w*|обновлен\w*))\s*[^\w\s]*"  # "цели пересмотрены ➡️ 598 / 612"
     r"[:-]?\s*(?P<rest>\d.*)"
 )
-_NEW_TARGETS_STEMS = ("next", "new", "updat", "следующ", "нов")
+_NEW_TARGETS_STEMS = (
+    *("next", "new", "updat", "revised", "changed", "следующ", "нов", "пересмотр", "измен"),
+    "обновл",
+)
 _TARGETS_LINE = re.compile(r"\W*🎯\s*[:-]?\s*(?P<rest>\d.*)")  # "🎯 - 72.3, 73.7, 75"
 _CANCEL_PENDING = re.compile(
     r"не\s+актуальн\w*|неактуальн\w*|не\s+задел\w*"
@@ -179,6 +185,13 @@ _CLOSE_REMAINING = re.compile(
     r"(?:остаток|rest|remaining|remainder)"
 )
 _CLOSE_REMAINING_STEMS = ("остаток", "rest", "remain")
+# "фиксирую всю позицию", "take the whole position off": a close without a close verb
+_CLOSE_WHOLE = re.compile(
+    r"(?:фиксиру\w*|зафиксир\w*|забира\w*|secur\w*|tak\w*|book\w*)\s+"
+    r"(?:всю|весь|всё|все|the\s+whole|the\s+full|the\s+entire|full|entire|all)\s+"
+    r"(?:позици\w*|объ[её]м\w*|position|profits?)"
+)
+_CLOSE_WHOLE_STEMS = ("всю", "весь", "всё", "все", "whole", "full", "entire", "all")
 _CANCEL = re.compile(rf"(?:cancel(?:l?ed)?|invalidated|cancelad[oa]|anulad[oa]|отмен\w*|iptal){_E}")
 _CANCEL_STEMS = ("cancel", "invalidated", "anulad", "отмен", "iptal")
 _CLOSE = re.compile(
@@ -200,7 +213,8 @@ _COMMAND_SYMBOL = re.compile(
 )
 _COMMAND_SYMBOL_STEMS = ("close", "stop", "cancel", "exit", "sl", "стоп")
 _PAST = re.compile(
-    r"last\s+(?:week|month|year)|\d+\s+(?:weeks|months|years)\s+ago|throwback|yesterday|вчера"
+    r"last\s+(?:week|month|year|call|signal|trade)|\d+\s+(?:weeks|months|years)\s+ago"
+    r"|throwback|yesterday|вчера"
     r"|(?:в|на)\s+прошл\w*\s+(?:месяц\w*|недел\w*|году)"
 )
 _PAST_STEMS = ("last", "ago", "throwback", "yesterday", "вчера", "прошл")
@@ -218,6 +232,7 @@ _CLOSE_EVERYTHING = re.compile(
 _STOP_CONDITION = re.compile(
     r"(?:sl|stop\w*|стоп\w*)\W+(?:[^\W\d_]+\W+){0,2}$"
     r"|(?:candle|daily|weekly|monthly|\d+[hdmwчд]|свеч\w*|дневн\w*|недельн\w*)\s+$"
+    r"|(?:feels?|looks?|seems?|is|are|too|very|so|pretty|quite)\s+$"  # "SL … feels close"
 )
 _CLOSE_VERBS = ("закрываю", "закрываем", "закрыл", "закрыть")
 _NOT_COINS_HERE = frozenset({"loss", "all", "the", "and"})
@@ -345,6 +360,7 @@ def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
         _close_command(line)
         or ("stop" in line and _STOP_COMMAND.match(line))
         or _is_close_typo(line)
+        or (has_any(line, _CLOSE_WHOLE_STEMS) and search_word(_CLOSE_WHOLE, line) is not None)
     ):
         actions.append(UpdateAction(UpdateKind.CLOSE))
         side = search_word(_CLOSE_SIDE, line)

@@ -362,3 +362,62 @@ def test_cancels_invalidations_and_candle_closes():
 )
 def test_adverts_examples_and_polls_are_never_trades_nor_closes(text):
     assert isinstance(parse_post(text), Noise)
+
+
+# --- third batch: held-out set E -------------------------------------------------------------
+
+
+def test_an_allocation_and_a_trade_number_are_no_prices():
+    signal = _signal(
+        "WOLF SIGNALS\n#Trade_45\n\n🔴 SHORT #OP/USDT\nEntry: 2.418 - 2.465 (split 50/50)\n"
+        "Targets: 🎯2.36 🎯2.31 🎯2.24\nStop: 2.54\nLev: 5x-10x isolated"
+    )
+    assert (_prices(signal.entries), signal.stop_loss, signal.leverage) == (
+        ["2.418", "2.465"],
+        Decimal("2.54"),
+        5,
+    )
+    assert signal.problems == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "symbol"),
+    [
+        ("Arweave (AR)\nBuy zone: 18.50 - 20.20\nTargets: 26 / 32 / 41\nStop: 15.90", "AR/USDT"),
+        (
+            "Тонкоин (TON) — открываю лонг\nВход: 5.48–5.56\nТейк-профит: 5.70\nСтоп-лосс: 5.29",
+            "TON/USDT",
+        ),
+    ],
+)
+def test_a_coin_named_with_its_ticker_in_brackets(text, symbol):
+    assert _signal(text).symbol == symbol
+
+
+def test_inbox_and_outbox_emoji_label_entry_and_targets():
+    signal = _signal("#MATIC/USDT 🟢\n📥 0.5410 - 0.5520\n📤 0.5650 / 0.5790\n⛔ 0.5260\n⚖️ 10x")
+    assert (_prices(signal.entries), _prices(signal.targets)) == (
+        ["0.5410", "0.5520"],
+        ["0.5650", "0.5790"],
+    )
+
+
+def test_revised_targets_a_stop_pulled_under_a_price_and_a_whole_position_fixed():
+    bnb = parse_post("#BNB: цели пересмотрены ➡️ 598 / 612 / 630. Стоп подтягиваем под 570.")
+    assert isinstance(bnb, ParsedUpdate) and _labels(bnb) == ["move_sl:570", "modify_tp"]
+    assert _prices(bnb.actions[1].targets) == ["598", "612", "630"]
+    ena = parse_post("#ENA фиксирую всю позицию по текущим в +4%, рынок слабый.")
+    assert isinstance(ena, ParsedClose) and _labels(ena) == ["close_all"]
+
+
+def test_a_member_asking_and_an_advert_quoting_a_last_call_are_noise():
+    asked = parse_post(
+        "Anyone know if we should still hold the #DOGE long from yesterday? Price is 0.158 "
+        "and SL at 0.1525 feels close 🤔"
+    )
+    assert isinstance(asked, Noise)
+    advert = parse_post(
+        "🔥 VIP ACCESS 50% OFF 🔥\nOur last call: #SOL entry 138, TP 152 ✅ in 6 hours!\n"
+        "Don't miss the next one"
+    )
+    assert isinstance(advert, Noise)

@@ -29,13 +29,15 @@ FIELDS = ("symbol", "side", "entry", "targets", "stop_loss", "leverage")
 # - held-out A: 89/90 kinds, 50/50 field-exact (84.0 % field-exact when first run);
 # - held-out B: 79/80 kinds, 43/44 field-exact (77.3 %);
 # - held-out C: 80/80 kinds, 45/45 field-exact (86.7 %);
-# - held-out D: 80/80 kinds, 44/45 field-exact (77.8 %).
+# - held-out D: 80/80 kinds, 44/45 field-exact (77.8 %);
+# - held-out E: 80/80 kinds, 45/45 field-exact (86.7 %).
 CORPORA = {
     "shared": (SHARED, 0.98, 0.97),
     "heldout_a": (HELD_OUT / "heldout_a.json", 0.96, 0.96),
     "heldout_b": (HELD_OUT / "heldout_b.json", 0.96, 0.93),
     "heldout_c": (HELD_OUT / "heldout_c.json", 0.97, 0.95),
     "heldout_d": (HELD_OUT / "heldout_d.json", 0.97, 0.93),
+    "heldout_e": (HELD_OUT / "heldout_e.json", 0.97, 0.95),
 }
 
 
