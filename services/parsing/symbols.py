@@ -75,7 +75,8 @@ _NICKNAMES = {
 _NICKNAME = re.compile(rf"(?:{'|'.join(sorted(_NICKNAMES, key=len, reverse=True))})(?![^\W\d_])")
 _NICKNAME_STEMS = ("бит", "эфир", "арб", "солан", "рипл", "доги")
 # A coin by its name with the ticker in brackets: "Arweave (AR)", "Тонкоин (TON)".
-_NAMED_TICKER = re.compile(r"(?<=[^\W\d_]) ?\(([A-Z][A-Z0-9]{1,9})\)")
+# (Anchored on the bracket; what stands before it is checked in Python, see `words.py`.)
+_NAMED_TICKER = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
 # A coin named first in the post, as a heading: "DOGE: cancel the 2nd limit entry".
 _HEADING = re.compile(r"\W*([A-Z][A-Z0-9]{1,9})(?: ?:| -)")
 
@@ -198,6 +199,9 @@ def _add_named(text: str, low: str, found: _Found, bare_words: bool) -> None:
         if _starts_word(low, m.start()) and not _taken(found, m.start()):
             _add(found, m.start(), m.end(), _NICKNAMES[m.group()], None, False)
     for m in _NAMED_TICKER.finditer(text) if "(" in text else ():
+        before = m.start() - 1 if m.start() and text[m.start() - 1] == " " else m.start()
+        if not before or not text[before - 1].isalpha():
+            continue  # a ticker in brackets right after a name: "Arweave (AR)"
         ticker = m.group(1).lower()
         if _is_coin_word(ticker) and not _taken(found, m.start(1)):
             _add(found, m.start(1), m.end(1), ticker, None, False)
