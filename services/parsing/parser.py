@@ -54,8 +54,9 @@ _RECALLED = re.compile(
 )
 # A post that opens by asking ("Anyone know if we should still hold the #DOGE long? …").
 _ASKS = re.compile(
-    r"\W*(?:anyone|should|can|could|does|do|is|are|what|why|how|when|who|кто|стоит|можно|что"
-    r"|как|когда|почему|нужно\s+ли)(?![^\W\d_])[^.!?\n]*\?"
+    r"\W*(?:(?:guys|friends|folks|друзья|ребята)\W+)?"  # "Guys, who is still holding…?"
+    r"(?:anyone|should|can|could|does|do|is|are|what|why|how|when|who|кто|стоит|можно|что"
+    r"|как|когда|почему|нужно\s+ли)(?![^\W\d_])(?:[^.!?\n]|\.\d)*\?"
 )
 _SENTENCE_END = re.compile(r"[?!\n]|\.(?!\d)")
 _REVIEW = re.compile(
@@ -84,6 +85,8 @@ def parse_post(text: str) -> ParseResult:
     if search_word(_REVIEW, first_line):
         return Noise("market review")
     management = _management(draft, read_actions(norm, mentions.all(), low))
+    if management is not None and _signal_without_entry(draft, management, low):
+        return _noise(draft)  # "Long only on a 1h close above 0.512 / Targets … / Stop: 0.487"
     if management is not None:
         if recalls_past_trade(low):
             return Noise("an advert recalling past trades")
@@ -114,6 +117,20 @@ def _unless_not_a_call(draft: SignalDraft, sections: Layout) -> ParsedSignal | N
     if search_word(_RECALLED, low, start, end_of_line):
         return Noise(f"{draft.symbol}: a past trade recalled, not a call")
     return build_signal(draft)
+
+
+def _signal_without_entry(
+    draft: SignalDraft, management: ParsedUpdate | ParsedClose, low: str
+) -> bool:
+    """A signal's shape (a side, targets, a stop line) whose entry could not be read: its
+    "Stop: 0.487" line is the signal's stop, not an order to move a live trade's stop."""
+    return (
+        draft.stated_side is not None
+        and bool(draft.targets)
+        and draft.stop is not None
+        and all(a.kind is UpdateKind.MOVE_SL for a in management.actions)
+        and not states_stop_move(low)
+    )
 
 
 def _progress(

@@ -71,6 +71,8 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"цена\s+входа",
             r"вход\w*",
             r"твх",  # точка входа
+            r"вхід\w*",  # Ukrainian
+            r"ep",  # entry price
             r"giriş\w*",
             r"entrada",  # Spanish, Portuguese
         ),
@@ -89,7 +91,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"стоп\w*",
             r"сл",
             r"zarar\s*durdur",
-            r"invalidation(?:\s*(?:level|point|price|zone))?",  # the level that voids the idea
+            r"inval(?:idation)?(?:\s*(?:level|point|price|zone))?",  # the level voiding the idea
         ),
     ),
     (
@@ -102,6 +104,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"tgts?",
             "🎯",
             r"цел(?:ь|и|ей)",
+            r"ціл(?:і|ь|ей)",  # Ukrainian
             r"тейк\w*",
             r"тп",
             r"hedef\w*",
@@ -116,11 +119,14 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
     ),
     (
         LabelKind.BUY,
-        (r"buy", r"aped(?:\s*in(?:to)?)?", r"покупка", r"купить", r"покупаем", r"набира\w*"),
+        (
+            *(r"buy", r"aped(?:\s*in(?:to)?)?", r"покупка", r"купить", r"покупаем", r"покупаю"),
+            r"набира\w*",
+        ),
     ),
     (LabelKind.SELL, (r"sell(?:\s*zone)?", r"продажа", r"продать")),
-    (LabelKind.LONG, (r"long", r"лонг\w*")),
-    (LabelKind.SHORT, (r"short", r"шорт\w*")),
+    (LabelKind.LONG, (r"long(?:ing)?", r"лонг\w*")),
+    (LabelKind.SHORT, (r"short(?:ing)?", r"шорт\w*")),
     (LabelKind.CLOSE, (r"close",)),
     (LabelKind.PRICE, (r"price",)),
     (

@@ -57,9 +57,13 @@ _TOWARDS = frozenset({"to", "till", "until", "towards", "до", "к"})
 # Words that may stand between a side word and its entry without making it a sentence:
 # "Шорт #BTC по рынку (≈ 67850)", "long on $DYDX here at 2.08", "лонг по BTC от 64200".
 _ENTRY_FILLERS = frozenset(
-    {"at", "on", "in", "into", "some", "from", "here", "now", "market", "cmp", "по", "рынку", "от"}
+    """at on in into some from here now market cmp spot zone range area по рынку от на споте
+    спот зоне диапазоне""".split()
 )
 _MAX_LEVERAGE_READ = 250
+# Between a leverage label and its bare number: separators and at most two words ("Плечо
+# не больше 5"), no end of sentence ("No leverage. Hold for 1-3 weeks").
+_LEVERAGE_GAP = re.compile(r"[\s:=(-]*(?:[^\W\d_]+[\s:=(-]*){0,2}")
 _LEG_KINDS = frozenset({LabelKind.BUY, LabelKind.SELL, LabelKind.CLOSE})
 _BUY_SELL = (LabelKind.BUY, LabelKind.SELL)
 _SIDE_FIELDS = ("side", "direction", "action")
@@ -349,9 +353,12 @@ def _read_leverage(layout: Layout, sections: list[Section]) -> int | None:
     """From the LEVERAGE `sections` (a leverage, else a whole number), else the post."""
     for section in sections:
         lev = [t for t in section.tokens if t.kind is _LEVERAGE]
-        chosen = lev or [t for t in section.prices if t.value == t.value.to_integral_value()]
-        if chosen:
-            return _as_leverage(chosen[0])
+        whole = [t for t in section.prices if t.value == t.value.to_integral_value()]
+        if lev:
+            return _as_leverage(lev[0])
+        if whole and _LEVERAGE_GAP.fullmatch(layout.low, section.end, whole[0].start):
+            return _as_leverage(whole[0])  # "Leverage: 20", "Плечо 10", not "No leverage.
+            # Hold for 1-3 weeks"
     lev = [t for t in layout.tokens if t.kind is _LEVERAGE]
     return _as_leverage(lev[0]) if lev else None
 

@@ -61,7 +61,7 @@ _LABELLED_STEMS = (
 )
 _SIDE = re.compile(r"(?:long|short|лонг|шорт|buy|sell)(?![^\W\d_])")
 _SIDE_STEMS = ("long", "short", "лонг", "шорт", "buy", "sell")  # else not searched
-_WORD_BEFORE = re.compile(r"([a-z][a-z0-9]{1,9}) +$")
+_WORD_BEFORE = re.compile(r"(?<![^\W\d_])([a-z][a-z0-9]{1,9}) +$")  # "señal long" names no AL
 _WORD_AFTER = re.compile(r" +(?:(?:по|on|for|на) +)?([a-z][a-z0-9]{1,9})(?![a-z0-9/])")
 _PRICE_SOON = re.compile(r"(?: +[^\W\d_]+){0,2} +\$?\d")
 # Coins by the names Russian-speaking channels give them: "лонганул эфир", "по арбе".
@@ -71,9 +71,16 @@ _NICKNAMES = {
     "арба": "arb", "арбу": "arb", "арбе": "arb", "арбы": "arb",
     "солана": "sol", "солану": "sol", "солане": "sol", "соланы": "sol",
     "рипл": "xrp", "рипла": "xrp", "риплу": "xrp", "догикоин": "doge", "доги": "doge",
+    "bitcoin": "btc", "ethereum": "eth", "solana": "sol", "ripple": "xrp", "cardano": "ada",
+    "dogecoin": "doge", "polkadot": "dot", "chainlink": "link", "avalanche": "avax",
+    "litecoin": "ltc", "toncoin": "ton", "arbitrum": "arb", "optimism": "op", "aptos": "apt",
 }  # fmt: skip
 _NICKNAME = re.compile(rf"(?:{'|'.join(sorted(_NICKNAMES, key=len, reverse=True))})(?![^\W\d_])")
-_NICKNAME_STEMS = ("бит", "эфир", "арб", "солан", "рипл", "доги")
+_NICKNAME_STEMS = (
+    *("бит", "эфир", "арб", "солан", "рипл", "доги", "bitcoin", "ethereum", "solana", "ripple"),
+    *("cardano", "dogecoin", "polkadot", "chainlink", "avalanche", "litecoin", "toncoin"),
+    *("arbitrum", "optimism", "aptos"),
+)
 # A coin by its name with the ticker in brackets: "Arweave (AR)", "Тонкоин (TON)".
 # (Anchored on the bracket; what stands before it is checked in Python, see `words.py`.)
 _NAMED_TICKER = re.compile(r"\(([A-Z][A-Z0-9]{1,9})\)")
@@ -86,6 +93,8 @@ class SymbolMention:
     symbol: str  # BASE/QUOTE
     start: int
     explicit: bool  # written as a pair (BTC/USDT, BTCUSDT, BTC-PERP)
+    weak: bool = False  # a coin's name in prose ("Биток держится…", "Longing Solana"):
+    # the symbol only when nothing names one otherwise (`pick_symbol`)
 
 
 def make_symbol(base: str, quote: str | None = None) -> str:
@@ -117,8 +126,17 @@ def _taken(found: _Found, position: int) -> bool:
     return any(a <= position < b for a, b, _ in found)
 
 
-def _add(found: _Found, start: int, end: int, base: str, quote: str | None, explicit: bool) -> None:
-    found.append((start, end, SymbolMention(make_symbol(base, quote), start, explicit)))
+def _add(
+    found: _Found,
+    start: int,
+    end: int,
+    base: str,
+    quote: str | None,
+    explicit: bool,
+    *,
+    weak: bool = False,
+) -> None:
+    found.append((start, end, SymbolMention(make_symbol(base, quote), start, explicit, weak)))
 
 
 def symbol_mentions(
@@ -192,12 +210,13 @@ def _add_named(text: str, low: str, found: _Found, bare_words: bool) -> None:
             if not _taken(found, m.start(1)):
                 _add(found, m.start(1), m.end(1), m.group(1), None, False)
     if bare_words and has_any(low, _SIDE_STEMS):
+        named = bool(found)  # with a pair or tag, only an upper-case word is another coin
         for m in _SIDE.finditer(low):
             if _starts_word(low, m.start()):
-                _bare_word_near_side(text, low, m, found)
+                _bare_word_near_side(text, low, m, found, upper_only=named)
     for m in _NICKNAME.finditer(low) if has_any(low, _NICKNAME_STEMS) else ():
         if _starts_word(low, m.start()) and not _taken(found, m.start()):
-            _add(found, m.start(), m.end(), _NICKNAMES[m.group()], None, False)
+            _add(found, m.start(), m.end(), _NICKNAMES[m.group()], None, False, weak=True)
     for m in _NAMED_TICKER.finditer(text) if "(" in text else ():
         before = m.start() - 1 if m.start() and text[m.start() - 1] == " " else m.start()
         if not before or not text[before - 1].isalpha():
@@ -227,11 +246,13 @@ def _starts_word(low: str, pos: int) -> bool:
     return pos == 0 or not low[pos - 1].isalpha()
 
 
-def _bare_word_near_side(text: str, low: str, side: re.Match[str], found: _Found) -> None:
+def _bare_word_near_side(
+    text: str, low: str, side: re.Match[str], found: _Found, *, upper_only: bool = False
+) -> None:
     """The coin written right before or after a side word: "THETA short", "long Xrp".
 
-    An upper-case name anywhere; another case only on a short line, or when a price
-    follows within two words ("short btc here 68.9k, sl 69.6k, tp 67.5k …").
+    An upper-case name anywhere; another case (unless `upper_only`) only on a short line,
+    or when a price follows within two words ("short btc here 68.9k, sl 69.6k, tp 67.5k").
     """
     line_start = low.rfind("\n", 0, side.start()) + 1
     line_end = low.find("\n", side.end())
@@ -249,13 +270,17 @@ def _bare_word_near_side(text: str, low: str, side: re.Match[str], found: _Found
         word = low[start:end]
         if not _is_coin_word(word) or _taken(found, start):
             continue
-        if text[start:end].isupper() or short_line or soon:
+        if text[start:end].isupper() or (not upper_only and (short_line or soon)):
             _add(found, start, end, word, None, False)
 
 
 def pick_symbol(mentions: list[SymbolMention]) -> str | None:
-    """The post's symbol: the first explicit pair, else the first mention of any kind."""
+    """The post's symbol: the first explicit pair, else the first mention that is not a
+    coin's name in prose, else the first mention."""
     for mention in mentions:
         if mention.explicit:
+            return mention.symbol
+    for mention in mentions:
+        if not mention.weak:
             return mention.symbol
     return mentions[0].symbol if mentions else None

@@ -32,7 +32,8 @@ _ORDINALS = {
 # Any word that can start an action; a line without one is skipped at once.
 _TRIGGER = re.compile(
     r"target|take|tp|тп|цел|тейк|entr|вход|лимит|ордер|sl|stop|стоп|🛑|🎯|clos|secur|book"
-    r"|fix|закр|зафикс|фикс|забира|next|new|updat|следующ|нов|актуальн|задел|longer|relevant"
+    r"|fix|закр|зафикс|фикс|забира|next|new|updat|следующ|нов|актуал|задел|longer|relevant"
+    r"|adjust|chang|revis|снима|сним|добор|исполн|ціл"
     r"|cancel|remove|отмен|iptal|exit|kapat|выбил|выбит|hit|держ|hold|all|все|half|set"
     r"|move|перенос|переставл|двига|подтяг|зарыва|сработал|objetivo|alvo|hedef|cerra|fecha|invalid"
     r"|order|dca"
@@ -54,7 +55,7 @@ _TP_HIT = (
         rf"(?:target|tp|take[\s-]*profit)\s+(?:is\s+|was\s+)?{_HIT}"
     ),
     re.compile(
-        r"(?P<o>перв|втор|трет|четв|пят)\w*\s+(?:цель|тейк|тп)\w*\s*"
+        r"(?P<o>перв|втор|трет|четв|пят)\w*\s+(?:цель|ціль|тейк|тп)\w*\s*"
         rf"(?:{_HIT}|(?P<p>\d[\d.,]*)?\s*🎯)"
     ),
 )
@@ -65,7 +66,7 @@ _TP_HIT_STEMS = (
     ("take", "target", "tp", "тп", "цел", "тейк", "objetivo", "alvo", "hedef"),
     ("🎯",),
     ("target", "tp", "take"),
-    ("цель", "тейк", "тп"),
+    ("цель", "ціль", "тейк", "тп"),
 )
 _CONDITIONAL = re.compile(
     r"(?<![^\W\d_])(?:after|when|once|if|until|после|когда|если|как\s+только)"
@@ -111,9 +112,10 @@ _ENTRY_FILLED = re.compile(
     r"(?:all\s+)?entr(?:y|ies)(?:\s*(?:targets?|orders?|zone))?(?:\s*(?P<n>\d{1,2}))?\s+"
     r"(?:are\s+|is\s+|was\s+)?"
     r"(?:achieved|filled|hit|reached|done|triggered|activated|✅)"
-    r"|(?:вход|лимитк\w*|ордер\w*)\s+(?:исполнен\w*|сработал\w*|активирован\w*)"
+    r"|(?:вход|лимитк\w*|ордер\w*|добор\w*|усреднени\w*)\s+(?:по\s+[\d.,]+\s+)?"
+    r"(?:исполнен\w*|сработал\w*|активирован\w*)"
 )
-_ENTRY_FILLED_STEMS = ("entr", "вход", "лимитк", "ордер")
+_ENTRY_FILLED_STEMS = ("entr", "вход", "лимитк", "ордер", "добор", "усреднени")
 _ENTRY_BEFORE = re.compile(r"(?:entry|вход\w*)\s*$")
 _BREAKEVEN = re.compile(
     r"(?:sl|stop\w*|стоп\w*)(?:[\s-]*loss)?[^\n.;!?]{0,25}?"
@@ -151,26 +153,37 @@ _CLOSE_PCT = re.compile(
 _CLOSE_PCT_STEMS = ("%", "half", "половин")
 _NEW_TARGETS = re.compile(
     r"(?:(?:next|new|следующ\w*|нов\w*)\s+(?:targets?|tps?|цел\w*|тейк\w*)?"
-    r"|updated?\s+(?:targets?|tps?|цел\w*|тейк\w*)"  # "update - 14.06" is a date
+    r"|(?:updated?|adjust\w*|chang\w*|revis\w*)\s+(?:the\s+)?(?:targets?|tps?|цел\w*|тейк\w*)"
+    # ("update - 14.06" is a date, not new targets)
     r"|(?:targets?|tps?|цел\w*|тейк\w*)\s+(?:revised|updated|changed|пересмотрен\w*"
     r"|изменен\w*|обновлен\w*))\s*[^\w\s]*"  # "цели пересмотрены ➡️ 598 / 612"
     r"[:-]?\s*(?P<rest>\d.*)"
 )
 _NEW_TARGETS_STEMS = (
-    *("next", "new", "updat", "revised", "changed", "следующ", "нов", "пересмотр", "измен"),
+    *("next", "new", "updat", "revis", "chang", "adjust", "следующ", "нов", "пересмотр", "измен"),
     "обновл",
 )
 _TARGETS_LINE = re.compile(r"\W*🎯\s*[:-]?\s*(?P<rest>\d.*)")  # "🎯 - 72.3, 73.7, 75"
 _CANCEL_PENDING = re.compile(
-    r"не\s+актуальн\w*|неактуальн\w*|не\s+задел\w*"
+    r"не\s+актуал\w*|неактуал\w*|не\s+задел\w*"
     r"|no\s+longer\s+(?:valid|relevant|active)|not\s+(?:valid|relevant)\s+anymore"
     r"|(?:cancel|remove)\s+(?:the\s+)?(?:\w+\s+)?(?:limit|pending|entry|dca)(?:\s+orders?)?"
     # "second entry (8.80) cancelled", "limit order removed", "усреднение на 38.10 отменяем"
     r"|(?:entr(?:y|ies)|limit|order|dca|усреднени\w*|лимитк\w*|ордер\w*)(?![^\W\d_])"
-    r"[^\n!?]{0,25}?\s(?:cancell?ed|removed|отмен\w*)"
+    r"[^\n!?]{0,25}?\s(?:cancell?ed|removed|отмен\w*|сним\w*|снят\w*)"
     r"|отмен\w*\s+(?:усреднени\w*|лимитк\w*|ордер\w*)"
 )
-_CANCEL_PENDING_STEMS = ("актуальн", "задел", "longer", "anymore", "cancel", "remove", "отмен")
+_CANCEL_PENDING_STEMS = (
+    "актуал",
+    "задел",
+    "longer",
+    "anymore",
+    "cancel",
+    "remove",
+    "отмен",
+    "сним",
+    "снят",
+)
 _SL_HIT = re.compile(
     r"stopped\s+out|(?:sl|stop[\s-]*loss|stop\s+targets?)\s+(?:was\s+|is\s+)?"
     r"(?:hit|triggered|reached)"
@@ -194,11 +207,16 @@ _CLOSE_WHOLE = re.compile(
 _CLOSE_WHOLE_STEMS = ("всю", "весь", "всё", "все", "whole", "full", "entire", "all")
 _CANCEL = re.compile(rf"(?:cancel(?:l?ed)?|invalidated|cancelad[oa]|anulad[oa]|отмен\w*|iptal){_E}")
 _CANCEL_STEMS = ("cancel", "invalidated", "anulad", "отмен", "iptal")
+# The whole signal called off, whatever pending orders the line also mentions.
+_CANCEL_SIGNAL = re.compile(
+    r"(?:signal|trade|сигнал|сделк\w*)\s+(?:is\s+|was\s+)?(?:cancel\w*|отмен\w*)"
+    r"|(?:cancel\w*|отмен\w*)\s+(?:the\s+|this\s+)?(?:signal|trade|сигнал|сделк\w*)"
+)
 _CLOSE = re.compile(
-    r"(?:close[sd]?|closing|exit(?:ed)?|закры\w*|закрою|kapat\w*"
+    r"(?:close[sd]?|closing|exit(?:ed)?|закры\w*|закри\w*|закрою|kapat\w*"
     rf"|cerrad[oa]s?|cerramos|cerrar|fechad[oa]s?|fechamos|fechar){_E}"
 )
-_CLOSE_STEMS = ("clos", "exit", "закры", "закрою", "kapat", "cerra", "fecha")
+_CLOSE_STEMS = ("clos", "exit", "закры", "закри", "закрою", "kapat", "cerra", "fecha")
 _STOP_COMMAND = re.compile(r"\W*stop\s+[#$]?[a-z][a-z0-9]*\W*$")  # "Stop DOGEUSDT"
 _CLOSE_SIDE = re.compile(rf"(?:all\s+)?(?P<side>longs?|shorts?|лонг\w*|шорт\w*){_E}")
 _HOLD = re.compile(
@@ -214,10 +232,10 @@ _COMMAND_SYMBOL = re.compile(
 _COMMAND_SYMBOL_STEMS = ("close", "stop", "cancel", "exit", "sl", "стоп")
 _PAST = re.compile(
     r"last\s+(?:week|month|year|call|signal|trade)|\d+\s+(?:weeks|months|years)\s+ago"
-    r"|throwback|yesterday|вчера"
+    r"|throwback|yesterday|вчера|например|for\s+example"
     r"|(?:в|на)\s+прошл\w*\s+(?:месяц\w*|недел\w*|году)"
 )
-_PAST_STEMS = ("last", "ago", "throwback", "yesterday", "вчера", "прошл")
+_PAST_STEMS = ("last", "ago", "throwback", "yesterday", "вчера", "прошл", "например", "example")
 _ADVERT = re.compile(rf"(?:vip|join|subscribe|premium|подпис\w*|вступ\w*|присоедин\w*){_E}")
 _ADVERT_STEMS = ("vip", "join", "subscribe", "premium", "подпис", "вступ", "присоедин")
 _STOP_WORD = re.compile(r"(?<![^\W\d_])(?:sl|stop|стоп)(?![^\W\d_])")
@@ -354,7 +372,9 @@ def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
         actions.append(UpdateAction(UpdateKind.SL_HIT))
     elif has_any(line, _CLOSE_REMAINING_STEMS) and search_word(_CLOSE_REMAINING, line):
         actions.append(UpdateAction(UpdateKind.CLOSE_REMAINING))
-    elif not pending and _unconditional(_CANCEL, line, _CANCEL_STEMS):
+    elif (not pending or _CANCEL_SIGNAL.search(line)) and _unconditional(
+        _CANCEL, line, _CANCEL_STEMS
+    ):
         actions.append(UpdateAction(UpdateKind.CANCEL))
     elif not partial and (
         _close_command(line)

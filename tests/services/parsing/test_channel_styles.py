@@ -421,3 +421,98 @@ def test_a_member_asking_and_an_advert_quoting_a_last_call_are_noise():
         "Don't miss the next one"
     )
     assert isinstance(advert, Noise)
+
+
+# --- fourth batch: held-out set F ------------------------------------------------------------
+
+
+def test_abbreviations_ukrainian_and_a_first_person_buy():
+    btc = _signal("BTC long 🟢\nentries 63.9k – 64.4k\ntp 65.2k / 66.8k\ninval 62.7k (4h close)")
+    assert btc.stop_loss == 62700
+    ena = _signal("Buy #ENA | Lev 25X cross\nEP 0.842\nTP 0.858 • 0.871\nSL 0.811")
+    assert (_prices(ena.entries), ena.leverage) == (["0.842"], 25)
+    pyth = _signal(
+        "Відкриваю лонг #PYTH\nВхід: 0,472–0,481\nЦілі: 0,498 / 0,515\nСтоп: 0,456\nПлече: 6х"
+    )
+    assert (_prices(pyth.entries), _prices(pyth.targets), pyth.leverage) == (
+        ["0.472", "0.481"],
+        ["0.498", "0.515"],
+        6,
+    )
+    ondo = _signal("Покупаю #ONDO на споте в диапазоне 1,02–1,06. Цели: 1,18, 1,30, 1,45.")
+    assert (_prices(ondo.entries), _prices(ondo.targets)) == (
+        ["1.02", "1.06"],
+        ["1.18", "1.30", "1.45"],
+    )
+
+
+def test_a_coin_named_in_words_and_a_side_verb():
+    sol = _signal(
+        "Longing Solana here 🚀 In at 144.80, targets 147.5, 150 and 155. Stop under 141."
+    )
+    assert (sol.symbol, _prices(sol.entries), sol.stop_loss) == ("SOL/USDT", ["144.80"], 141)
+    uni = _signal(
+        "Биток держится на 64к, пока не потеряем 62 500 — ищу лонги в альтах.\n\n#UNI лонг\n"
+        "Вход: 10,15-10,35\nЦели: 10,70 / 11,10\nСтоп: 9,78"
+    )
+    assert uni.symbol == "UNI/USDT"  # a coin's name in commentary gives way to a tag
+
+
+def test_words_around_a_side_word_are_no_coins():
+    kas = _signal(
+        "🚀 SEÑAL LONG #KAS\nEntrada: 0,1585 - 0,1610\nObjetivos: 0,1650\nStop loss: 0,1530"
+    )
+    assert kas.symbol == "KAS/USDT"
+    eth = parse_post("Closing the #ETH long manually here at 3,455 — momentum is gone.")
+    assert isinstance(eth, ParsedClose) and eth.symbol == "ETH/USDT"
+
+
+def test_a_leverage_number_must_follow_its_label():
+    pepe = _signal(
+        "#PEPE/USDT (Spot)\nBuy zone: 0.00000812 - 0.00000851\nSell targets:\n➡️ 0.00000905\n"
+        "Stop: daily close below 0.00000765\n\nNo leverage. Hold for 1-3 weeks."
+    )
+    assert pepe.leverage is None
+    sand = _signal(
+        "#SAND/USDT\nЛонг от 0,4850 до 0,4720\nЦели: 0,5010\nСтоп: 0,4590\nплечо не больше 5"
+    )
+    assert sand.leverage == 5
+
+
+def test_more_management_wording():
+    aave = parse_post("Update #AAVE 🔁 adjusting targets → 178 / 186 / 199. SL unchanged.")
+    assert isinstance(aave, ParsedUpdate) and _labels(aave) == ["modify_tp"]
+    link = parse_post("#LINK: второй ордер на покупку (14,10) снимаем — уже не актуален.")
+    assert isinstance(link, ParsedUpdate) and _labels(link) == ["cancel_pending_entry"]
+    jup = parse_post("#JUP добор по 0,995 исполнен, средняя цена входа 1,021.")
+    assert isinstance(jup, ParsedUpdate) and _labels(jup) == ["entry_filled:all"]
+    pyth = parse_post("#PYTH — третя ціль взята 🎯🎯🎯 Угоду закрито повністю.")
+    assert isinstance(pyth, ParsedClose) and _labels(pyth) == ["tp_hit:3", "close_all"]
+    called_off = parse_post("Сигнал отменяем ❌ Сделка не открылась, лимитные ордера снимаем.")
+    assert isinstance(called_off, ParsedClose) and "cancel" in _labels(called_off)
+
+
+def test_a_signal_without_a_readable_entry_never_moves_a_live_stop():
+    result = parse_post(
+        "$SEI — breakout long\nLong only on a 1h close above 0.512\nTargets: 0.545 / 0.580\n"
+        "Stop: 0.487"
+    )
+    assert isinstance(result, Noise) and result.looks_like_signal
+    assert "no entry price" in result.reason
+
+
+def test_questions_to_members_and_advert_examples_are_noise():
+    assert isinstance(
+        parse_post(
+            "Guys, who is still holding the $DOGE short from 0.1642? Did you close at TP1 or "
+            "are you riding it? Reply below 👇"
+        ),
+        Noise,
+    )
+    assert isinstance(
+        parse_post(
+            "🎁 Бесплатный доступ в VIP до пятницы!\nНапример: #TAO лонг от 398, цели 430 / 455 "
+            "— обе взяты ✅\nПиши @vip_manager_ru"
+        ),
+        Noise,
+    )

@@ -30,7 +30,8 @@ FIELDS = ("symbol", "side", "entry", "targets", "stop_loss", "leverage")
 # - held-out B: 79/80 kinds, 43/44 field-exact (77.3 %);
 # - held-out C: 80/80 kinds, 45/45 field-exact (86.7 %);
 # - held-out D: 80/80 kinds, 44/45 field-exact (77.8 %);
-# - held-out E: 80/80 kinds, 45/45 field-exact (86.7 %).
+# - held-out E: 80/80 kinds, 45/45 field-exact (86.7 %);
+# - held-out F: 79/80 kinds, 44/45 field-exact (80.0 %).
 CORPORA = {
     "shared": (SHARED, 0.98, 0.97),
     "heldout_a": (HELD_OUT / "heldout_a.json", 0.96, 0.96),
@@ -38,6 +39,7 @@ CORPORA = {
     "heldout_c": (HELD_OUT / "heldout_c.json", 0.97, 0.95),
     "heldout_d": (HELD_OUT / "heldout_d.json", 0.97, 0.93),
     "heldout_e": (HELD_OUT / "heldout_e.json", 0.97, 0.95),
+    "heldout_f": (HELD_OUT / "heldout_f.json", 0.96, 0.93),
 }
 
 
