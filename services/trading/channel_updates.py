@@ -41,6 +41,15 @@ from storage.positions import (
 CLOSES = frozenset({UpdateKind.CLOSE, UpdateKind.CLOSE_REMAINING, UpdateKind.SL_HIT,
                     UpdateKind.ALL_TARGETS_HIT})
 NOTHING_TO_DO = frozenset({UpdateKind.TP_HIT, UpdateKind.ENTRY_FILLED, UpdateKind.HOLD})
+# What the channel said, in a trader's words, for the lines of `UpdateApplied`.
+_ACTION = {
+    UpdateKind.TP_HIT: "target hit",
+    UpdateKind.ENTRY_FILLED: "entry filled",
+    UpdateKind.HOLD: "keep holding",
+    UpdateKind.MOVE_SL: "stop moved",
+    UpdateKind.SL_TO_BREAKEVEN: "stop to break-even",
+    UpdateKind.CLOSE_PCT: "partial close",
+}
 
 
 class ChannelUpdates:
@@ -91,7 +100,7 @@ class ChannelUpdates:
                    channel_id: int) -> tuple[bool, str]:
         kind = action.kind
         if kind in NOTHING_TO_DO:
-            return False, f"{kind.value}: nothing to do, the bot's own orders handle it"
+            return False, f"{_ACTION[kind]}: nothing to do, the bot's own orders handle it"
         if kind is UpdateKind.MODIFY_TP:
             return False, "new targets are shown, not applied: the ladder is kept"
         if kind in CLOSES or kind is UpdateKind.CANCEL or (
@@ -104,7 +113,7 @@ class ChannelUpdates:
         if kind is UpdateKind.CANCEL_PENDING:
             return await self._cancel_rest(position)
         if position.status not in (OPEN, PARTIALLY_CLOSED):
-            return False, f"{kind.value}: the entry has not filled yet"
+            return False, f"{_ACTION.get(kind, kind.value)}: the entry has not filled yet"
         try:
             market = (await self._markets())[position.symbol]
         except (ExchangeError, KeyError) as exc:
@@ -113,7 +122,7 @@ class ChannelUpdates:
             return await self._move_stop(position, market, action)
         if kind is UpdateKind.CLOSE_PCT and action.percent:
             return await self._close_part(position, market, action.percent, channel_id)
-        return False, f"{kind.value}: not understood well enough to act on"
+        return False, f"{_ACTION.get(kind, kind.value)}: not understood well enough to act on"
 
     async def _cancel_rest(self, position: PositionRow) -> tuple[bool, str]:
         """"Cancel the pending entry" once part of a split entry filled: its parts still

@@ -105,7 +105,9 @@ async def test_cancel_of_a_waiting_entry(h: EngineHarness) -> None:
 async def test_target_hit_post_changes_nothing(h: EngineHarness) -> None:
     signal, position = await opened(h)
     await h.engine.on_update(await h.update(signal, UpdateAction(UpdateKind.TP_HIT, target=1)))
-    assert (await applied(h)).applied == ()
+    result = await applied(h)
+    assert result.applied == ()
+    assert result.skipped == ("target hit: nothing to do, the bot's own orders handle it",)
     assert (await h.position(position.id)).status == "open"
 
 
