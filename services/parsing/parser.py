@@ -15,8 +15,10 @@ The order of the questions matters, and is what keeps updates from opening trade
 5. Short orders without targets ("Limit long XRP - 1.118", "Открывать ЛОНГ") are signals.
 6. Everything else is noise — marked `looks_like_signal` when it had a symbol and levels.
 
-An advert recalling an old trade ("our #ETH long from last month hit all 4 targets… join
-VIP") is noise, not progress on a live trade.
+Updates and closes (1 and 4) are noise when the post is an advert recalling an old trade
+("our #ETH long from last month hit all 4 targets… join VIP") or opens by asking ("Anyone
+know if we should still hold the #DOGE long?"); a post with a signal's side, targets and
+stop whose entry cannot be read is "no entry price", never a move of a live trade's stop.
 """
 
 from __future__ import annotations
@@ -76,9 +78,7 @@ def parse_post(text: str) -> ParseResult:
     sections = layout(norm, low)
     draft = read_draft(sections, mentions.explicit() or mentions.all())
     if draft.has_marks:
-        if recalls_past_trade(low):
-            return Noise("an advert recalling past trades")
-        return _progress(draft, read_actions(norm, mentions.all(), low)[0], low)
+        return _chatter(low) or _progress(draft, read_actions(norm, mentions.all(), low)[0], low)
     if draft.is_complete() and not reports_outcome(low):
         return _unless_not_a_call(draft, sections)
     first_line = low.strip().split("\n", 1)[0]
@@ -88,14 +88,20 @@ def parse_post(text: str) -> ParseResult:
     if management is not None and _signal_without_entry(draft, management, low):
         return _noise(draft)  # "Long only on a 1h close above 0.512 / Targets … / Stop: 0.487"
     if management is not None:
-        if recalls_past_trade(low):
-            return Noise("an advert recalling past trades")
-        if _ASKS.match(low):
-            return Noise("a question, not an instruction")
-        return management
+        return _chatter(low) or management
     if draft.is_minimal():
         return _unless_not_a_call(draft, sections)
     return _noise(draft)
+
+
+def _chatter(low: str) -> Noise | None:
+    """Noise for talk about trades that instructs nothing: an advert recalling an old one,
+    a post that opens by asking."""
+    if recalls_past_trade(low):
+        return Noise("an advert recalling past trades")
+    if _ASKS.match(low):
+        return Noise("a question, not an instruction")
+    return None
 
 
 def _unless_not_a_call(draft: SignalDraft, sections: Layout) -> ParsedSignal | Noise:
