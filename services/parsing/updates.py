@@ -245,9 +245,9 @@ _CLOSE_EVERYTHING = re.compile(
     r"(?:close|закрыва\w*|закрой\w*)\s+(?:all|все)\s+(?:open\s+|открыт\w*\s+)?"
     r"(?:positions?|trades?|позици\w*|сделк\w*)"
 )
-# A close inside the stop's own line is its condition: "SL: close daily below 0.64"; a
-# candle's close is the market's: "wait for candle close confirmation".
-_STOP_CONDITION = re.compile(
+# What before a close verb makes it no order: the stop's condition ("SL: close daily below
+# 0.64"), a candle's close ("wait for candle close confirmation"), an adjective ("feels close").
+_NOT_A_CLOSE_BEFORE = re.compile(
     r"(?:sl|stop\w*|стоп\w*)\W+(?:[^\W\d_]+\W+){0,2}$"
     r"|(?:candle|daily|weekly|monthly|\d+[hdmwчд]|свеч\w*|дневн\w*|недельн\w*)\s+$"
     r"|(?:feels?|looks?|seems?|is|are|too|very|so|pretty|quite)\s+$"  # "SL … feels close"
@@ -314,7 +314,7 @@ def _close_command(line: str) -> bool:
     """A close verb that is an instruction: not conditional ("if it closes below…"), not the
     stop's condition ("SL: close daily below 0.64"), not a candle's ("4h close")."""
     m = _unconditional(_CLOSE, line, _CLOSE_STEMS)
-    return m is not None and not _STOP_CONDITION.search(line, max(0, m.start() - 30), m.start())
+    return m is not None and not _NOT_A_CLOSE_BEFORE.search(line, max(0, m.start() - 30), m.start())
 
 
 def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
