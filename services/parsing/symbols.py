@@ -214,7 +214,9 @@ def _add_named(text: str, low: str, found: _Found, bare_words: bool) -> None:
         for m in _SIDE.finditer(low):
             if _starts_word(low, m.start()):
                 _bare_word_near_side(text, low, m, found, upper_only=named)
-    for m in _NICKNAME.finditer(low) if has_any(low, _NICKNAME_STEMS) else ():
+    # A coin's name in prose is a weak mention (see `pick_symbol`): looked for only when
+    # nothing else names a coin.
+    for m in _NICKNAME.finditer(low) if not found and has_any(low, _NICKNAME_STEMS) else ():
         if _starts_word(low, m.start()) and not _taken(found, m.start()):
             _add(found, m.start(), m.end(), _NICKNAMES[m.group()], None, False, weak=True)
     for m in _NAMED_TICKER.finditer(text) if "(" in text else ():
