@@ -63,6 +63,7 @@ _COMMA_DIGITS = re.compile(r",(\d+)")
 _RANGE_JOINER = re.compile(r"[-/]|\s+(?:to|до)\s+")
 _ENUMERATOR_AFTER = re.compile(r"\s*\)")
 _LIST_MARKS = " \t•*-"  # what may stand before "1." on its line: indent, bullets
+_LIST_NUMBER_NEXT = " \t)."  # what may follow a list number ("" at the end is in too)
 
 
 def uses_decimal_comma(text: str) -> bool:
@@ -137,7 +138,13 @@ def scan_numbers(
                     kind = leverage_kind
         raw, suffix = m.group(0, 1)
         if suffix is None:
-            if kind is price and len(raw) <= 2 and raw.isdigit() and _is_list_number(low, end):
+            if (
+                kind is price
+                and len(raw) <= 2
+                and low[end : end + 1] in _LIST_NUMBER_NEXT  # a cheap test before the call
+                and raw.isdigit()
+                and _is_list_number(low, end)
+            ):
                 continue  # "1) 39265", "1. 0.6200" - a list number, not a price
         else:
             raw = low[start : m.start(1)].rstrip()

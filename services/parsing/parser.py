@@ -112,8 +112,10 @@ def _unless_not_a_call(draft: SignalDraft, sections: Layout) -> ParsedSignal | N
         return build_signal(draft)
     low = sections.low
     first = draft.entries[0]
-    at = next((t for t in sections.tokens if t.value == first), None)
-    if at is None:
+    for at in sections.tokens:
+        if at.value == first:
+            break
+    else:
         return build_signal(draft)
     if "?" in low:
         end = _SENTENCE_END.search(low, at.end)

@@ -209,15 +209,17 @@ def _price_hits(section: Section) -> tuple[list[Decimal], list[bool]]:
 
 def _collect(
     sections: list[Section], text: str, *, targets: bool
-) -> tuple[list[Decimal], list[bool]]:
+) -> tuple[list[Decimal], list[bool], int]:
     """Numbered or bulleted labels add up; otherwise the first labelled list counts.
 
     For targets, a repeated label also adds up when it starts a line ("🎯 2380 / 🎯 2420")
     or directly continues the previous list; one inside a sentence ("… 6.3 and bonus
-    target 3.1") does not.
+    target 3.1") does not. Also returns the number the list starts from: its first label's
+    index ("TP2 36.90": 2), else 1.
     """
     values: list[Decimal] = []
     hits: list[bool] = []
+    first_number = 1
     previous: Section | None = None
     for section in sections:
         if not section.line_start and not _prices_follow(section, text):
@@ -226,6 +228,7 @@ def _collect(
         if found:
             if not values:
                 values, hits = found, marks
+                first_number = 1 if section.index is None else section.index
             elif (
                 section.index is not None
                 or section.bulleted
@@ -234,13 +237,7 @@ def _collect(
                 values += found
                 hits += marks
             previous = section
-    return values, hits
-
-
-def _first_number(sections: list[Section]) -> int:
-    """The index of the first section with prices ("TP2 36.90": 2), 1 when unnumbered."""
-    first = next((s for s in sections if s.prices), None)
-    return first.index if first is not None and first.index is not None else 1
+    return values, hits, first_number
 
 
 def _continues(previous: Section | None, section: Section, text: str) -> bool:
@@ -265,10 +262,12 @@ def _read_entries_and_targets(
     entry_sections = by_kind.get(_ENTRY, [])
     draft.has_entry_label = bool(entry_sections)
     target_sections = by_kind.get(_TARGETS, [])
-    draft.entries, draft.entry_hits = _collect(entry_sections, text, targets=False)
-    draft.targets, draft.target_hits = _collect(target_sections, text, targets=True)
-    draft.first_entry_number = _first_number(entry_sections)
-    draft.first_target_number = _first_number(target_sections)
+    draft.entries, draft.entry_hits, draft.first_entry_number = _collect(
+        entry_sections, text, targets=False
+    )
+    draft.targets, draft.target_hits, draft.first_target_number = _collect(
+        target_sections, text, targets=True
+    )
     legs: list[Section] = []
     if not _LEG_KINDS.isdisjoint(by_kind):  # most posts have no BUY/SELL/CLOSE label
         legs = [
