@@ -49,7 +49,7 @@ class NumberToken(NamedTuple):
 # skips to digits and dots instead of trying a match at every position.
 _NUMBER = (
     r"[\d.](?:{groups}(?<=\d)\d*(?:[.,]\d+)?|(?<=\.)\d+)"
-    r"(?: ?([kx%])(?![^\W\d_]))?"
+    r"(?: ?([kкx%])(?![^\W\d_]))?"  # к: the Cyrillic thousands ("68.2к")
     r"(?![^\W_]|\.\d)"
 )
 # Default: "27,400" and "$2,201.43" are thousands; "0,5828" and "202,6" are decimals.
@@ -157,7 +157,7 @@ def scan_numbers(
             continue  # "62 000" - a zero is never a level
         if kind is not price:
             ranges = True
-        if suffix == "k":
+        if suffix == "k" or suffix == "к":
             tokens.append(_new_tuple(NumberToken, (value * 1000, kind, start, end, True)))
         else:
             tokens.append(_new_tuple(NumberToken, (value, kind, start, end, False)))

@@ -46,14 +46,30 @@ from services.parsing.updates import (
     reports_outcome,
     states_stop_move,
 )
-from services.parsing.words import NO_LETTER_AFTER, search_word
+from services.parsing.words import NO_LETTER_AFTER, has_any, search_word
 
 _PROGRESS_NEWS = (UpdateKind.SL_TO_BREAKEVEN, UpdateKind.MODIFY_TP)
 _STOP_MOVES = (UpdateKind.SL_TO_BREAKEVEN, UpdateKind.MOVE_SL)
+# On the entry's line or the line before it: the levels are a past trade's, an example's.
 _RECALLED = re.compile(
-    r"(?:caught|banked|smashed|nailed|delivered|printed|took|made|gave|example"
-    rf"|пример\w*|забрали|заработали|поймали){NO_LETTER_AFTER}"
+    r"(?:caught|banked|smashed|nailed|delivered|printed|took|made|gave|example|yesterday"
+    rf"|пример\w*|забрали|заработали|поймали|вчера){NO_LETTER_AFTER}"
 )
+# In the entry's sentence: a hypothetical ("if you long BTC at 60,000…").
+_HYPOTHETICAL = re.compile(rf"(?:if|если)\s+(?:you|вы|ты){NO_LETTER_AFTER}")
+# Anywhere: the author says there is no trade ("Пока наблюдаем, сделки нет").
+_NO_TRADE = re.compile(
+    r"сделки\s+(?:пока\s+)?нет|пока\s+наблюдаем|no\s+trade\s+(?:yet|for\s+now)"
+    rf"|not\s+a\s+(?:signal|call|trade)|не\s+сигнал|just\s+watching{NO_LETTER_AFTER}"
+)
+_NO_TRADE_STEMS = ("сделки", "наблюдаем", "no trade", "not a", "не сигнал", "watching")
+# A line that starts the post's new trade after news of another ("Новая сделка 👇").
+_NEW_TRADE = re.compile(
+    r"(?m)^\W*(?:(?:нов(?:ая|ый)|следующ(?:ая|ий))\s+(?:сделка|сигнал|вход)"
+    r"|new\s+(?:trade|signal|setup|call|position)|next\s+(?:one|trade|signal|call|setup))"
+    rf"{NO_LETTER_AFTER}"
+)
+_NEW_TRADE_STEMS = ("нов", "следующ", "new", "next")
 # A post that opens by asking ("Anyone know if we should still hold the #DOGE long? …").
 _ASKS = re.compile(
     r"\W*(?:(?:guys|friends|folks|друзья|ребята)\W+)?"  # "Guys, who is still holding…?"
@@ -72,6 +88,19 @@ def parse_post(text: str) -> ParseResult:
     if not norm.strip():
         return Noise("empty post")
     low = norm.lower()
+    if has_any(low, _NEW_TRADE_STEMS):
+        start = _NEW_TRADE.search(low)
+        if start is not None and start.start() > 0:
+            # "По #AVAX забрали вторую цель. / Новая сделка: / #FIL лонг …": the signal is
+            # what follows; the news before it is another trade's.
+            tail = _read(norm[start.start() :], low[start.start() :])
+            if isinstance(tail, ParsedSignal):
+                return tail
+    return _read(norm, low)
+
+
+def _read(norm: str, low: str) -> ParseResult:
+    """`parse_post` of a normalised post and its lower-cased copy."""
     mentions = Mentions(norm, low)
     # The first explicit pair is the symbol when there is one (`pick_symbol`); the other
     # mentions are looked for only when needed: no pair, or management read line by line.
@@ -122,8 +151,14 @@ def _unless_not_a_call(draft: SignalDraft, sections: Layout) -> ParsedSignal | N
         if end is not None and end.group() == "?":
             return Noise(f"{draft.symbol}: a question, not a call")
     start, end_of_line = line_bounds(low, at.start)
-    if search_word(_RECALLED, low, start, end_of_line):
+    before = line_bounds(low, start - 2)[0] if start >= 2 else start  # the line before
+    if search_word(_RECALLED, low, before, end_of_line):
         return Noise(f"{draft.symbol}: a past trade recalled, not a call")
+    sentence = max(low.rfind(".", 0, at.start), low.rfind("\n", 0, at.start)) + 1
+    if search_word(_HYPOTHETICAL, low, sentence, at.start):
+        return Noise(f"{draft.symbol}: a worked example, not a call")
+    if has_any(low, _NO_TRADE_STEMS) and search_word(_NO_TRADE, low):
+        return Noise(f"{draft.symbol}: the post says there is no trade")
     return build_signal(draft)
 
 

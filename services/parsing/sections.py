@@ -67,6 +67,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"limit",
             r"диапазон\s+входа",
             r"зона\s+входа",
+            r"зона\s+покупки",
             r"точка\s+входа",
             r"цена\s+входа",
             r"вход\w*",
@@ -100,6 +101,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"take[\s-]*profits?(?:\s*(?:targets?|orders?|levels?))?",
             r"profit\s*targets?",
             r"targets?(?:\s*in\s*usdt)?",
+            r"таргет\w*",
             r"tps?",
             r"tgts?",
             "🎯",
@@ -134,7 +136,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
         tuple(
             r"""
             risk(?:\s*level)? риск\w* capital(?:\s*invested)? wallet(?:\s*size)? size ote
-            qty quantity amount roi action
+            qty quantity amount roi action r:r rr risk[\s/:-]*reward
             current\s*(?:rate|price) last\s*price mark\s*price expected\s*profit profit(?=\s*:)
             period note client exchanges? direction side trade\s*type signal\s*type call\s*type
             type signal\s*id rsi timeframe таймфрейм время ставка trailing(?:\s*configuration)?

@@ -57,10 +57,13 @@ _TOWARDS = frozenset({"to", "till", "until", "towards", "до", "к"})
 # Words that may stand between a side word and its entry without making it a sentence:
 # "Шорт #BTC по рынку (≈ 67850)", "long on $DYDX here at 2.08", "лонг по BTC от 64200".
 _ENTRY_FILLERS = frozenset(
-    """at on in into some from here now market cmp spot zone range area по рынку от на споте
-    спот зоне диапазоне""".split()
+    """at on in into some from here now market cmp spot zone range area limit limits по рынку
+    от на споте спот зоне диапазоне лимитками лимиткой""".split()
 )
 _MAX_LEVERAGE_READ = 250
+_NO_STOP = re.compile(
+    r"[\W_]*(?:не\s+став\w*|нет|без|none|no|not\s+set|n/a)(?![^\W\d_])"  # "Стоп не ставлю"
+)
 # Between a leverage label and its bare number: separators and at most two words ("Плечо
 # не больше 5"), no end of sentence ("No leverage. Hold for 1-3 weeks").
 _LEVERAGE_GAP = re.compile(r"[\s:=(-]*(?:[^\W\d_]+[\s:=(-]*){0,2}")
@@ -135,7 +138,7 @@ def read_draft(layout: Layout, mentions: list[SymbolMention]) -> SignalDraft:
     by_kind = _by_kind(layout.sections)
     sides = _sides(layout.sections, by_kind)
     leg_side = _read_entries_and_targets(layout, by_kind, sides, draft)
-    _read_stop(by_kind.get(_STOP, []), draft)
+    _read_stop(by_kind.get(_STOP, []), draft, low)
     draft.leverage = _read_leverage(layout, by_kind.get(_LEVERAGE_LABEL, []))
     draft.dca = [t.value for s in by_kind.get(_DCA, []) for t in s.prices]
     # A stated "long"/"short" beats the side implied by "BUY:"/"SELL:" used as the entry.
@@ -334,8 +337,10 @@ def _prices_follow(section: Section, text: str) -> bool:
     return len(words) <= 2 or sum(w not in _ENTRY_FILLERS for w in words) <= 1
 
 
-def _read_stop(stops: list[Section], draft: SignalDraft) -> None:
-    """The first stop price, else the first stop percentage (`stops`: the STOP sections)."""
+def _read_stop(stops: list[Section], draft: SignalDraft, low: str) -> None:
+    """The first stop price, else the first stop percentage (`stops`: the STOP sections),
+    unless the stop is said not to be set ("Стоп не ставлю, … докупаю на 0.90")."""
+    stops = [s for s in stops if not _NO_STOP.match(low, s.end)]
     for section in stops:
         first = next((t for t in section.tokens if t.kind is _PRICE), None)
         if first is not None:

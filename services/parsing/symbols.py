@@ -39,7 +39,7 @@ NOT_A_COIN = frozenset(
     moved mover note notice warning attention important reminder breaking disclaimer poll
     vote quiz giveaway contest promo bonus tip tips today daily weekly monthly morning
     you we they me us if when then will can should would could may might just only here
-    there some into ote dca roi utc msk мск ath atl rsi ema ma macd vwap fomo fud
+    there some into manually alts altcoins altcoin memes defi ote dca roi utc msk мск ath atl rsi ema ma macd vwap fomo fud
     """.split()
 )
 _STABLE_QUOTES = ("usdt", "usdc", "busd", "fdusd", "tusd")
@@ -210,10 +210,9 @@ def _add_named(text: str, low: str, found: _Found, bare_words: bool) -> None:
             if not _taken(found, m.start(1)):
                 _add(found, m.start(1), m.end(1), m.group(1), None, False)
     if bare_words and has_any(low, _SIDE_STEMS):
-        named = bool(found)  # with a pair or tag, only an upper-case word is another coin
         for m in _SIDE.finditer(low):
             if _starts_word(low, m.start()):
-                _bare_word_near_side(text, low, m, found, upper_only=named)
+                _bare_word_near_side(text, low, m, found)
     # A coin's name in prose is a weak mention (see `pick_symbol`): looked for only when
     # nothing else names a coin.
     for m in _NICKNAME.finditer(low) if not found and has_any(low, _NICKNAME_STEMS) else ():
@@ -248,13 +247,12 @@ def _starts_word(low: str, pos: int) -> bool:
     return pos == 0 or not low[pos - 1].isalpha()
 
 
-def _bare_word_near_side(
-    text: str, low: str, side: re.Match[str], found: _Found, *, upper_only: bool = False
-) -> None:
+def _bare_word_near_side(text: str, low: str, side: re.Match[str], found: _Found) -> None:
     """The coin written right before or after a side word: "THETA short", "long Xrp".
 
-    An upper-case name anywhere; another case (unless `upper_only`) only on a short line,
-    or when a price follows within two words ("short btc here 68.9k, sl 69.6k, tp 67.5k").
+    An upper-case name anywhere; another case only while nothing else names a coin, and
+    only on a short line or when a price follows within two words ("short btc here 68.9k,
+    sl 69.6k, tp 67.5k").
     """
     line_start = low.rfind("\n", 0, side.start()) + 1
     line_end = low.find("\n", side.end())
@@ -272,7 +270,7 @@ def _bare_word_near_side(
         word = low[start:end]
         if not _is_coin_word(word) or _taken(found, start):
             continue
-        if text[start:end].isupper() or (not upper_only and (short_line or soon)):
+        if text[start:end].isupper() or (not found and (short_line or soon)):
             _add(found, start, end, word, None, False)
 
 

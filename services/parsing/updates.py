@@ -34,7 +34,8 @@ _TRIGGER = re.compile(
     r"target|take|tp|тп|цел|тейк|entr|вход|лимит|ордер|sl|stop|стоп|🛑|🎯|clos|secur|book"
     r"|fix|закр|зафикс|фикс|забира|next|new|updat|следующ|нов|актуал|задел|longer|relevant"
     r"|adjust|chang|revis|снима|сним|добор|исполн|ціл"
-    r"|cancel|remove|отмен|iptal|exit|kapat|выбил|выбит|hit|держ|hold|all|все|half|set"
+    r"|cancel|remove|отмен|iptal|exit|kapa|выбил|выбит|hit|держ|hold|all|все|half|set|tüm|add"
+    r"|добав|прикры|сработал"
     r"|move|перенос|переставл|двига|подтяг|зарыва|сработал|objetivo|alvo|hedef|cerra|fecha|invalid"
     r"|order|dca"
 )
@@ -44,10 +45,10 @@ _TP_HIT = (
         r"\s*(?P<n>\d{1,2})(?:\s+(?:по|on|for|de|на)\s+[#$]?[a-z0-9]+)?"  # "Тейк 2 по #LDO взят"
         rf"\s*(?:is\s+|was\s+)?{_HIT}"
     ),
-    # "1. hedef geldi", "2. target hit": the number first, as an ordinal
+    # "1. hedef geldi", "2 тейк 🎯": the number first, as an ordinal
     re.compile(
-        r"(?P<n>\d{1,2})\.\s*(?:take[\s-]*profit|target|tp|тп|цел\w*|тейк\w*|objetivo|alvo|hedef)"
-        rf"\w*\s*(?:is\s+|was\s+)?{_HIT}"
+        r"(?P<n>\d{1,2})\.?\s*(?:take[\s-]*profit|target|tp|тп|цел\w*|тейк\w*|objetivo|alvo|hedef)"
+        rf"\w*\s*(?:is\s+|was\s+)?(?:{_HIT}|🎯)"
     ),
     re.compile(r"(?P<n>\d{1,2})\s*🎯(?!\s*[-:]?\s*\$?\d)"),  # "2🎯", not "1🎯 0.5"
     re.compile(
@@ -106,16 +107,18 @@ _ALL_TARGETS = re.compile(
     r"all\s+(?:take[\s-]*profit\s+)?(?:targets|tps|take[\s-]*profits?)\s+(?:were\s+|are\s+)?"
     rf"{_HIT}"
     r"|все\s+(?:цели|тейки)\s+(?:достигнуты|взяты|отработаны)"
+    r"|tüm\s+hedefler\s+(?:tamamlandı|geldi|vuruldu)"
 )
-_ALL_TARGETS_STEMS = ("all", "все")
+_ALL_TARGETS_STEMS = ("all", "все", "tüm")
 _ENTRY_FILLED = re.compile(
     r"(?:all\s+)?entr(?:y|ies)(?:\s*(?:targets?|orders?|zone))?(?:\s*(?P<n>\d{1,2}))?\s+"
     r"(?:are\s+|is\s+|was\s+)?"
     r"(?:achieved|filled|hit|reached|done|triggered|activated|✅)"
     r"|(?:вход|лимитк\w*|ордер\w*|добор\w*|усреднени\w*)\s+(?:по\s+[\d.,]+\s+)?"
     r"(?:исполнен\w*|сработал\w*|активирован\w*)"
+    r"|(?:исполнил\w*|исполнен\w*|сработал\w*)\s+(?:\w+\s+)?(?:лимитк\w*|ордер\w*|вход\w*|добор\w*)"
 )
-_ENTRY_FILLED_STEMS = ("entr", "вход", "лимитк", "ордер", "добор", "усреднени")
+_ENTRY_FILLED_STEMS = ("entr", "вход", "лимитк", "ордер", "добор", "усреднени", "сработал")
 _ENTRY_BEFORE = re.compile(r"(?:entry|вход\w*)\s*$")
 _BREAKEVEN = re.compile(
     r"(?:sl|stop\w*|стоп\w*)(?:[\s-]*loss)?[^\n.;!?]{0,25}?"
@@ -147,20 +150,22 @@ _CLOSE_PCT = re.compile(
     r"|зафикс\w*|фиксир\w*|фиксану\w*|забира\w*)[^\d+\n]{0,25}?(?<![+-])(?<!at )(?<!with )"
     r"(?P<pct>\d{1,3}(?:[.,]\d+)?)\s*%"
     r"(?!\s*(?:discount|off|bonus|скидк\w*))(?P<profit>\s*(?:profit|gain|roi|прибыл|профит))?"
-    r"|(?:secure|close|take|book|fix\w*|закры\w*|зафикс\w*|фиксир\w*|забира\w*)\s+"
-    r"(?:the\s+)?(?P<half>half|половин\w*)"
+    r"|(?:secure|close|take|book|fix\w*|закры\w*|прикры\w*|зафикс\w*|фиксир\w*|забира\w*)\s+"
+    r"(?:the\s+|another\s+|ещ[её]\s+)?(?P<half>half|половин\w*)"
 )
 _CLOSE_PCT_STEMS = ("%", "half", "половин")
 _NEW_TARGETS = re.compile(
     r"(?:(?:next|new|следующ\w*|нов\w*)\s+(?:targets?|tps?|цел\w*|тейк\w*)?"
-    r"|(?:updated?|adjust\w*|chang\w*|revis\w*)\s+(?:the\s+)?(?:targets?|tps?|цел\w*|тейк\w*)"
+    r"|(?:updated?|adjust\w*|chang\w*|revis\w*|add\w*|добав\w*)\s+(?:the\s+|a\s+)?"
+    r"(?:targets?|tps?|цел\w*|тейк\w*)(?:\s+(?:по|for|on)\s+[#$]?\w+)?"
     # ("update - 14.06" is a date, not new targets)
     r"|(?:targets?|tps?|цел\w*|тейк\w*)\s+(?:revised|updated|changed|пересмотрен\w*"
     r"|изменен\w*|обновлен\w*))\s*[^\w\s]*"  # "цели пересмотрены ➡️ 598 / 612"
     r"[:-]?\s*(?P<rest>\d.*)"
 )
 _NEW_TARGETS_STEMS = (
-    *("next", "new", "updat", "revis", "chang", "adjust", "следующ", "нов", "пересмотр", "измен"),
+    *("next", "new", "updat", "revis", "chang", "adjust", "add", "добав", "следующ", "нов"),
+    *("пересмотр", "измен"),
     "обновл",
 )
 _TARGETS_LINE = re.compile(r"\W*🎯\s*[:-]?\s*(?P<rest>\d.*)")  # "🎯 - 72.3, 73.7, 75"
@@ -209,14 +214,16 @@ _CANCEL = re.compile(rf"(?:cancel(?:l?ed)?|invalidated|cancelad[oa]|anulad[oa]|�
 _CANCEL_STEMS = ("cancel", "invalidated", "anulad", "отмен", "iptal")
 # The whole signal called off, whatever pending orders the line also mentions.
 _CANCEL_SIGNAL = re.compile(
-    r"(?:signal|trade|сигнал|сделк\w*)\s+(?:is\s+|was\s+)?(?:cancel\w*|отмен\w*)"
-    r"|(?:cancel\w*|отмен\w*)\s+(?:the\s+|this\s+)?(?:signal|trade|сигнал|сделк\w*)"
+    r"(?:signal|trade|сигнал\w*|сделк\w*)(?:\s+(?:по|on|for)\s+[#$]?\w+)?\s+(?:is\s+|was\s+)?"
+    r"(?:cancel\w*|отмен\w*)"
+    r"|(?:cancel\w*|отмен\w*)\s+(?:the\s+|this\s+)?(?:signal|trade|сигнал\w*|сделк\w*)"
+    r"|отмен\w*\s+по\s+[#$]?\w+"  # "Отмена по #NEAR"
 )
 _CLOSE = re.compile(
-    r"(?:close[sd]?|closing|exit(?:ed)?|закры\w*|закри\w*|закрою|kapat\w*"
+    r"(?:close[sd]?|closing|exit(?:ed)?|закры\w*|закри\w*|закрою|kapat\w*|kapand\w*"
     rf"|cerrad[oa]s?|cerramos|cerrar|fechad[oa]s?|fechamos|fechar){_E}"
 )
-_CLOSE_STEMS = ("clos", "exit", "закры", "закри", "закрою", "kapat", "cerra", "fecha")
+_CLOSE_STEMS = ("clos", "exit", "закры", "закри", "закрою", "kapat", "kapand", "cerra", "fecha")
 _STOP_COMMAND = re.compile(r"\W*stop\s+[#$]?[a-z][a-z0-9]*\W*$")  # "Stop DOGEUSDT"
 _CLOSE_SIDE = re.compile(rf"(?:all\s+)?(?P<side>longs?|shorts?|лонг\w*|шорт\w*){_E}")
 _HOLD = re.compile(

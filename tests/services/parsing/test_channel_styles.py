@@ -516,3 +516,84 @@ def test_questions_to_members_and_advert_examples_are_noise():
         ),
         Noise,
     )
+
+
+# --- fifth batch: held-out sets G and H ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "💎 VIP is open for 48 hours only 💎\nHere's a taste of what members got yesterday:\n"
+        "LONG #ETH  Entry 3,380  TP 3,450 / 3,520  SL 3,320 ✅ +42%\nDM @vip_admin_desk",
+        "🔥 В VIP-канале вчера дали #ENA лонг от 0.52 → все 3 цели за 6 часов (+58% с плечом 10х)",
+        "Risk 101: if you long BTC at 60,000 with 10x and set your stop at 59,400, a 1% move "
+        "costs you 10% of margin.",
+        "Если #SOL закрепится выше 150 на 4ч — буду смотреть лонг с целью 165, стоп за 144. "
+        "Пока наблюдаем, сделки нет.",
+    ],
+)
+def test_examples_lessons_and_ideas_without_a_trade_are_never_trades(text):
+    assert not isinstance(parse_post(text), ParsedSignal)
+
+
+@pytest.mark.parametrize(
+    ("text", "symbol"),
+    [
+        (
+            "По #AVAX забрали вторую цель, держим остаток.\n\nНовая сделка:\n#FIL лонг\n"
+            "Вход 5.34–5.20\nЦели 5.60 / 5.95\nСтоп 4.98",
+            "FIL/USDT",
+        ),
+        (
+            "Прошлая сделка по #OP закрыта +12% ✅\n\nНовая сделка 👇\n#INJ лонг\nВход 24.6–25.2\n"
+            "Цели 26.5, 28, 30\nСтоп 23.7",
+            "INJ/USDT",
+        ),
+        (
+            "Yesterday's $ENA call hit all 3 targets 🎯🎯🎯\n\nNext one 👇\n\n$JUP LONG\n"
+            "Entry: 0.98 - 1.01\nTargets: 1.05 / 1.10\nStop: 0.94",
+            "JUP/USDT",
+        ),
+    ],
+)
+def test_news_of_another_trade_before_a_new_one(text, symbol):
+    assert _signal(text).symbol == symbol
+
+
+def test_risk_reward_ratio_kilo_in_cyrillic_and_a_stop_not_set():
+    aave = _signal(
+        "🔴 SHORT #AAVE\nEntry: 182.4\nSL: 189.9 (-4.1%)\nTP1: 176.0\nTP2: 169.5\n"
+        "R:R 1:3.2 | Lev 5x | Risk 1%"
+    )
+    assert (_prices(aave.targets), aave.leverage) == (["176.0", "169.5"], 5)
+    btc = _signal("Шорт по BTC от 68.2к\nСтоп 69.1к\nЦели 66к / 64.5к\nПлечо 10")
+    assert (btc.symbol, btc.entries, btc.stop_loss, btc.targets) == (
+        "BTC/USDT",
+        (68200,),
+        69100,
+        (66000, 64500),
+    )
+    sui = _signal(
+        "Покупаю в спот #SUI по 1.05–1.10\nЦели: 1.35 / 1.60\nСтоп не ставлю, при просадке докупаю на 0.90."
+    )
+    assert sui.stop_loss is None
+
+
+def test_second_batch_of_management_wording():
+    link = parse_post("#LINK — adding targets: 17.80 / 18.60 / 19.90 ✍️ Stop stays where it is.")
+    assert isinstance(link, ParsedUpdate) and _labels(link) == ["modify_tp"]
+    wif = parse_post("Добавляю цель по #WIF — 3.20. Остальные цели без изменений.")
+    assert isinstance(wif, ParsedUpdate) and _labels(wif) == ["modify_tp"]
+    filled = parse_post("#LINK — сработала вторая лимитка по 13.05, средняя 13.24.")
+    assert isinstance(filled, ParsedUpdate) and _labels(filled) == ["entry_filled:all"]
+    half = parse_post("2 тейк 🎯 прикрыл ещё половину")
+    assert isinstance(half, ParsedUpdate) and _labels(half) == ["tp_hit:2", "close_pct:50"]
+    fet = parse_post("#FET tüm hedefler tamamlandı ✅ İşlem kapandı 🔒")
+    assert isinstance(fet, ParsedClose)
+    for text in (
+        "Сделку по #APT отменяем — цена ушла без нас, лимитные ордера снимаем.",
+        "Отмена по #NEAR ❌ Лимитка не сработала, ордер снимаем.",
+    ):
+        result = parse_post(text)
+        assert isinstance(result, ParsedClose) and "cancel" in _labels(result), text
