@@ -39,7 +39,8 @@ NOT_A_COIN = frozenset(
     moved mover note notice warning attention important reminder breaking disclaimer poll
     vote quiz giveaway contest promo bonus tip tips today daily weekly monthly morning
     you we they me us if when then will can should would could may might just only here
-    there some into manually alts altcoins altcoin memes defi ote dca roi utc msk мск ath atl rsi ema ma macd vwap fomo fud
+    there some into manually alts altcoins altcoin memes defi ote dca roi utc msk мск ath atl
+    rsi ema ma macd vwap fomo fud
     """.split()
 )
 _STABLE_QUOTES = ("usdt", "usdc", "busd", "fdusd", "tusd")
