@@ -7,11 +7,16 @@ dates, and labels whose line breaks were lost ("LONGLeverage: Cross 10xEntry: 10
 what carries meaning:
 
 - ✅ (and ✔) — "this target / entry was hit";
-- 🎯 — a take-profit label or bullet; 🛑 (and ⛔) — a stop-loss label;
+- 🎯 — a take-profit label or bullet; 🛑 (and ⛔, and ❌ before a price) — a stop-loss label;
+  📥 / 📤 — written as the words entry / targets;
 - `•` — written for every list number (keycaps 1️⃣, circled ➊ ①), which would otherwise be
   read as prices ("1️⃣1.0752️⃣1.095" must give 1.075 and 1.095).
 
-Numbers themselves (comma decimals, thousands separators, `38K`) are read in `numbers.py`.
+Layouts are rewritten as labelled lines: a table's header row over its row of values
+("PAIR | SIDE | ENTRY" / "DOGE/USDT | SHORT | 0.1625" gives "ENTRY: 0.1625"), hashtag fields
+("#TP1_14.80"). A space used as the thousands separator is removed ("64 500"), and an
+allocation ("(split 50/50)") dropped. Numbers themselves (comma decimals, thousands
+separators, `38K`) are read in `numbers.py`.
 """
 
 from __future__ import annotations
