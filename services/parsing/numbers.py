@@ -64,6 +64,7 @@ _RANGE_JOINER = re.compile(r"[-/]|\s+(?:to|до)\s+")
 _ENUMERATOR_AFTER = re.compile(r"\s*\)")
 _LIST_MARKS = " \t•*-"  # what may stand before "1." on its line: indent, bullets
 _LIST_NUMBER_NEXT = " \t)."  # what may follow a list number ("" at the end is in too)
+_LABEL_AFTER = re.compile(r"[ \t]+(?:вход|entry|тейк|цел|tp|target|take)")
 
 
 def uses_decimal_comma(text: str) -> bool:
@@ -167,11 +168,12 @@ def scan_numbers(
 
 
 def _is_list_number(low: str, end: int) -> bool:
-    """A short number ending at `end` numbers a list item: "1)" anywhere, or "1." followed
-    by a space at the start of a line ("1. 0.6200"; "stop 12. Targets" keeps its 12)."""
+    """A short number ending at `end` numbers a list item: "1)" anywhere; at the start of a
+    line, "1." followed by a space ("1. 0.6200"; "stop 12. Targets" keeps its 12) or the
+    number of the label that follows ("1 вход — 6.30")."""
     if _ENUMERATOR_AFTER.match(low, end):
         return True
-    if not low.startswith((". ", ".\t"), end):
+    if not low.startswith((". ", ".\t"), end) and not _LABEL_AFTER.match(low, end):
         return False
     line_start = low.rfind("\n", 0, end) + 1
     return not low[line_start:end].lstrip(_LIST_MARKS).rstrip("0123456789")

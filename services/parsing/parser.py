@@ -41,6 +41,7 @@ from services.parsing.sections import Layout, layout, line_bounds
 from services.parsing.signal import SignalDraft, build_signal, read_draft
 from services.parsing.symbols import Mentions
 from services.parsing.updates import (
+    is_recap,
     read_actions,
     recalls_past_trade,
     reports_outcome,
@@ -65,11 +66,12 @@ _NO_TRADE = re.compile(
 _NO_TRADE_STEMS = ("сделки", "наблюдаем", "no trade", "not a", "не сигнал", "watching")
 # A line that starts the post's new trade after news of another ("Новая сделка 👇").
 _NEW_TRADE = re.compile(
-    r"(?m)^\W*(?:(?:нов(?:ая|ый)|следующ(?:ая|ий))\s+(?:сделка|сигнал|вход)"
+    r"(?m)(?:^\W*(?:(?:нов(?:ая|ый)|следующ(?:ая|ий))\s+(?:сделка|сигнал|вход)"
     r"|new\s+(?:trade|signal|setup|call|position)|next\s+(?:one|trade|signal|call|setup))"
+    r"|(?:заходим|входим)\s+(?:повторно|снова|ещ[её]\s+раз)|re-?enter(?:ing)?)"  # mid-line too
     rf"{NO_LETTER_AFTER}"
 )
-_NEW_TRADE_STEMS = ("нов", "следующ", "new", "next")
+_NEW_TRADE_STEMS = ("нов", "следующ", "new", "next", "заходим", "входим", "enter")
 # A post that opens by asking ("Anyone know if we should still hold the #DOGE long? …").
 _ASKS = re.compile(
     r"\W*(?:(?:guys|friends|folks|друзья|ребята)\W+)?"  # "Guys, who is still holding…?"
@@ -91,12 +93,25 @@ def parse_post(text: str) -> ParseResult:
     if has_any(low, _NEW_TRADE_STEMS):
         start = _NEW_TRADE.search(low)
         if start is not None and start.start() > 0:
-            # "По #AVAX забрали вторую цель. / Новая сделка: / #FIL лонг …": the signal is
-            # what follows; the news before it is another trade's.
-            tail = _read(norm[start.start() :], low[start.start() :])
-            if isinstance(tail, ParsedSignal):
+            tail = _new_trade(norm, low, start.start())
+            if tail is not None:
                 return tail
     return _read(norm, low)
+
+
+def _new_trade(norm: str, low: str, at: int) -> ParsedSignal | None:
+    """The signal that starts at `at` after news of another trade ("По #AVAX забрали вторую
+    цель. / Новая сделка: / #FIL лонг …"); when it names no coin, the coin named last
+    before it ("#RUNE — прошлую сделку закрыли, заходим повторно. / Лонг 5.35-5.48 …")."""
+    tail = _read(norm[at:], low[at:])
+    if isinstance(tail, ParsedSignal):
+        return tail
+    named = [m for m in Mentions(norm, low).all() if m.start < at]
+    if not named:
+        return None
+    coin = "#" + named[-1].symbol.split("/")[0]
+    tail = _read(f"{coin} {norm[at:]}", f"{coin.lower()} {low[at:]}")
+    return tail if isinstance(tail, ParsedSignal) else None
 
 
 def _read(norm: str, low: str) -> ParseResult:
@@ -128,6 +143,8 @@ def _chatter(low: str) -> Noise | None:
     a post that opens by asking."""
     if recalls_past_trade(low):
         return Noise("an advert recalling past trades")
+    if is_recap(low):
+        return Noise("a results recap")
     if _ASKS.match(low):
         return Noise("a question, not an instruction")
     return None

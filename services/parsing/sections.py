@@ -130,7 +130,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
     (LabelKind.LONG, (r"long(?:ing)?", r"лонг\w*")),
     (LabelKind.SHORT, (r"short(?:ing)?", r"шорт\w*")),
     (LabelKind.CLOSE, (r"close",)),
-    (LabelKind.PRICE, (r"price",)),
+    (LabelKind.PRICE, (r"price", r"текущ(?:ая|ая\s+цена|ий\s+курс)")),  # "Текущая ~67 450"
     (
         LabelKind.IGNORE,
         tuple(
@@ -167,6 +167,7 @@ _INDEX = re.compile(
     rf"|(?=[ \t]+[^\W\d_][^\n\d]*?(?:✅|(?:{_HIT_WORDS})\b)))"
     r"|(?=[ \t]+-?[ \t]*\$?\.?\d))",
 )
+_INDEX_BEFORE = re.compile(r"\W*(\d{1,2})[.)]?[ \t]*")
 _GLUED_INDEX = re.compile(r"(?P<i>\d)(?P<num>\d*\.\d+)")  # "TP41.3100" = TP4 1.3100
 _GLUED_PRICE = re.compile(r"\d*\.\d+")
 WORD = re.compile(r"[^\W\d_][^\W\d_]+")  # a word of 2+ letters; see normalize._runs_of
@@ -254,6 +255,10 @@ def find_labels(low: str) -> list[Section]:
         section = Section(kind, m.group(), start, end, line_start)
         if kind in _INDEXABLE and not section.label.endswith(("s", "и", "ies")):
             _read_index(low, section, expected)
+            if section.index is None and line_begin < start:  # "2 вход — 6.05"
+                before = _INDEX_BEFORE.fullmatch(low, line_begin, start)
+                if before is not None:
+                    section.index = int(before.group(1))
         if bullets and low.startswith(BULLET, _skip_blanks(low, section.end)):
             section.bulleted = True
         sections.append(section)

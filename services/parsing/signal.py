@@ -57,8 +57,8 @@ _TOWARDS = frozenset({"to", "till", "until", "towards", "до", "к"})
 # Words that may stand between a side word and its entry without making it a sentence:
 # "Шорт #BTC по рынку (≈ 67850)", "long on $DYDX here at 2.08", "лонг по BTC от 64200".
 _ENTRY_FILLERS = frozenset(
-    """at on in into some from here now market cmp spot zone range area limit limits по рынку
-    от на споте спот зоне диапазоне лимитками лимиткой""".split()
+    """at on in into some from here now market cmp spot zone range area limit limits around
+    about near approx по рынку от на споте спот зоне диапазоне лимитками лимиткой около""".split()
 )
 _MAX_LEVERAGE_READ = 250
 _NO_STOP = re.compile(
@@ -310,6 +310,11 @@ def _read_entries_and_targets(
     # The stems are whole-word parts, so a section's text holds one only if the post does.
     market_words = has_any(low, _MARKET_WORDS_STEMS)
     draft.at_market = market_words and any(search_word(_MARKET_WORDS, s.text(low)) for s in sources)
+    if market_words and entry_source is not None and entry_source.kind is _PRICE_FIELD:
+        # "#BTC шорт по рынку / Текущая ~67 450": the price is the market order's reference
+        draft.at_market = draft.at_market or any(
+            search_word(_MARKET_WORDS, _head(s, low)) for s in sides
+        )
     if not draft.entries and market_words:
         # "Entry: CMP", "Buy at market": an order at the current price, no price given
         draft.market_entry = any(
@@ -321,7 +326,7 @@ def _read_entries_and_targets(
 def _head(section: Section, text: str) -> str:
     """The first few words after a label."""
     start, end = section.spans[0]
-    return " ".join(text[start:end].split()[:3])
+    return " ".join(text[start:end].split()[:4])  # "Открываю шорт по #XRP по рынку"
 
 
 def _prices_follow(section: Section, text: str) -> bool:

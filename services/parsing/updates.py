@@ -107,6 +107,7 @@ _ALL_TARGETS = re.compile(
     r"all\s+(?:take[\s-]*profit\s+)?(?:targets|tps|take[\s-]*profits?)\s+(?:were\s+|are\s+)?"
     rf"{_HIT}"
     r"|все\s+(?:цели|тейки)\s+(?:достигнуты|взяты|отработаны)"
+    r"|все\s+(?:цели|тейки)\s+(?:выполнены|закрыты|сработали)"
     r"|tüm\s+hedefler\s+(?:tamamlandı|geldi|vuruldu)"
 )
 _ALL_TARGETS_STEMS = ("all", "все", "tüm")
@@ -116,9 +117,13 @@ _ENTRY_FILLED = re.compile(
     r"(?:achieved|filled|hit|reached|done|triggered|activated|✅)"
     r"|(?:вход|лимитк\w*|ордер\w*|добор\w*|усреднени\w*)\s+(?:по\s+[\d.,]+\s+)?"
     r"(?:исполнен\w*|сработал\w*|активирован\w*)"
-    r"|(?:исполнил\w*|исполнен\w*|сработал\w*)\s+(?:\w+\s+)?(?:лимитк\w*|ордер\w*|вход\w*|добор\w*)"
+    r"|(?:исполнил\w*|исполнен\w*|сработал\w*|добрал\w*)\s+(?:\w+\s+)?"
+    r"(?:лимитк\w*|ордер\w*|вход\w*|добор\w*|част\w*)"
+    r"|(?:част\w*|лимитк\w*)\s+(?:набран\w*|добран\w*|исполнен\w*)"
 )
-_ENTRY_FILLED_STEMS = ("entr", "вход", "лимитк", "ордер", "добор", "усреднени", "сработал")
+_ENTRY_FILLED_STEMS = (
+    *("entr", "вход", "лимитк", "ордер", "добор", "усреднени", "сработал", "добрал", "набран"),
+)
 _ENTRY_BEFORE = re.compile(r"(?:entry|вход\w*)\s*$")
 _BREAKEVEN = re.compile(
     r"(?:sl|stop\w*|стоп\w*)(?:[\s-]*loss)?[^\n.;!?]{0,25}?"
@@ -156,7 +161,8 @@ _CLOSE_PCT = re.compile(
 _CLOSE_PCT_STEMS = ("%", "half", "половин")
 _NEW_TARGETS = re.compile(
     r"(?:(?:next|new|следующ\w*|нов\w*)\s+(?:targets?|tps?|цел\w*|тейк\w*)?"
-    r"|(?:updated?|adjust\w*|chang\w*|revis\w*|add\w*|добав\w*)\s+(?:the\s+|a\s+)?"
+    r"|(?:updated?|adjust\w*|chang\w*|revis\w*|add\w*|добав\w*|переставл\w*|перенос\w*)"
+    r"\s+(?:the\s+|a\s+)?"
     r"(?:targets?|tps?|цел\w*|тейк\w*)(?:\s+(?:по|for|on)\s+[#$]?\w+)?"
     # ("update - 14.06" is a date, not new targets)
     r"|(?:targets?|tps?|цел\w*|тейк\w*)\s+(?:revised|updated|changed|пересмотрен\w*"
@@ -165,6 +171,7 @@ _NEW_TARGETS = re.compile(
 )
 _NEW_TARGETS_STEMS = (
     *("next", "new", "updat", "revis", "chang", "adjust", "add", "добав", "следующ", "нов"),
+    *("переставл", "перенос"),
     *("пересмотр", "измен"),
     "обновл",
 )
@@ -191,7 +198,7 @@ _CANCEL_PENDING_STEMS = (
 )
 _SL_HIT = re.compile(
     r"stopped\s+out|(?:sl|stop[\s-]*loss|stop\s+targets?)\s+(?:was\s+|is\s+)?"
-    r"(?:hit|triggered|reached)"
+    r"(?:hit|triggered|reached)|stop\s+oldu"
     r"|(?:closed|fechad[oa]|cerrad[oa])\s+(?:at|by|on|no|na|en|em|por)\s+(?:the\s+|o\s+|el\s+)?"
     r"(?:sl|stop\w*)|hit\s+(?:the\s+|our\s+)?(?:sl|stop\w*)"
     r"|(?:выбил\w*|выбит\w*|закрыт\w*|сработал\w*)\s+(?:по\s+)?стоп\w*"
@@ -239,10 +246,16 @@ _COMMAND_SYMBOL = re.compile(
 _COMMAND_SYMBOL_STEMS = ("close", "stop", "cancel", "exit", "sl", "стоп")
 _PAST = re.compile(
     r"last\s+(?:week|month|year|call|signal|trade)|\d+\s+(?:weeks|months|years)\s+ago"
-    r"|throwback|yesterday|вчера|например|for\s+example"
-    r"|(?:в|на)\s+прошл\w*\s+(?:месяц\w*|недел\w*|году)"
+    r"|throwback|yesterday|вчера|(?:на)?пример\w*|for\s+example"
+    r"|(?:в|на|из)\s+прошл\w*\s+(?:месяц\w*|недел\w*|году)"
 )
-_PAST_STEMS = ("last", "ago", "throwback", "yesterday", "вчера", "прошл", "например", "example")
+_PAST_STEMS = ("last", "ago", "throwback", "yesterday", "вчера", "прошл", "пример", "example")
+# A results recap: "Weekly results", "Итоги недели", "Win rate 82%".
+_RECAP = re.compile(
+    r"(?:weekly|monthly|daily)\s+(?:results|recap|report|stats)|win\s*rate|винрейт"
+    rf"|итоги\s+(?:недели|месяца|дня)|результаты\s+(?:недели|месяца|дня){_E}"
+)
+_RECAP_STEMS = ("weekly", "monthly", "daily", "win", "винрейт", "итоги", "результаты")
 _ADVERT = re.compile(rf"(?:vip|join|subscribe|premium|подпис\w*|вступ\w*|присоедин\w*){_E}")
 _ADVERT_STEMS = ("vip", "join", "subscribe", "premium", "подпис", "вступ", "присоедин")
 _STOP_WORD = re.compile(r"(?<![^\W\d_])(?:sl|stop|стоп)(?![^\W\d_])")
@@ -255,7 +268,7 @@ _CLOSE_EVERYTHING = re.compile(
 # What before a close verb makes it no order: the stop's condition ("SL: close daily below
 # 0.64"), a candle's close ("wait for candle close confirmation"), an adjective ("feels close").
 _NOT_A_CLOSE_BEFORE = re.compile(
-    r"(?:sl|stop\w*|стоп\w*)\W+(?:[^\W\d_]+\W+){0,2}$"
+    r"(?:^\W*(?:sl|stop\w*|стоп\w*)\W+|(?:sl|stop\w*|стоп\w*)\s*:\W*)(?:[^\W\d_]+\W+){0,2}$"
     r"|(?:candle|daily|weekly|monthly|\d+[hdmwчд]|свеч\w*|дневн\w*|недельн\w*)\s+$"
     r"|(?:feels?|looks?|seems?|is|are|too|very|so|pretty|quite)\s+$"  # "SL … feels close"
 )
@@ -428,6 +441,11 @@ def reports_outcome(low: str) -> bool:
 def states_stop_move(low: str) -> bool:
     """True when the post says the stop was moved to a price ("SL moved to 1.0600")."""
     return has_any(low, _MOVE_STOP_STEMS) and search_word(_MOVE_STOP_VERB, low) is not None
+
+
+def is_recap(low: str) -> bool:
+    """True when the post sums up past results ("Weekly results … Win rate 82%")."""
+    return has_any(low, _RECAP_STEMS) and search_word(_RECAP, low) is not None
 
 
 def recalls_past_trade(low: str) -> bool:

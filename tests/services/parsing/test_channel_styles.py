@@ -597,3 +597,67 @@ def test_second_batch_of_management_wording():
     ):
         result = parse_post(text)
         assert isinstance(result, ParsedClose) and "cancel" in _labels(result), text
+
+
+# --- sixth batch: held-out sets I and J ------------------------------------------------------
+
+
+def test_numbered_entry_labels_and_market_orders_with_a_reference_price():
+    dot = _signal(
+        "#DOT ЛОНГ\n\n1 вход — 6.30 (по рынку)\n2 вход — 6.05\n3 вход — 5.85\n\n"
+        "Цели: 6.60, 6.95\nСтоп: 5.60\nПлечо: 10"
+    )
+    assert _prices(dot.entries) == ["5.85", "6.05", "6.30"]
+    btc = _signal("#BTC шорт по рынку 🔻\nТекущая ~67 450\nТейк 1 — 66 300\nСтоп — 68 600")
+    assert (btc.entries, btc.at_market) == ((67450,), True)
+    xrp = _signal("Открываю шорт по #XRP по рынку.\nЦели: 0.5980, 0.5850\nСтоп: 0.6290")
+    assert (xrp.entries, xrp.at_market) == ((), True)
+    eth = _signal(
+        "Taking a small long on ETH here around 3,180. Stop below 3,095, first target 3,260."
+    )
+    assert _prices(eth.entries) == ["3180"]
+
+
+def test_a_re_entry_after_news_of_the_last_trade_takes_its_coin():
+    rune = _signal(
+        "#RUNE — прошлую сделку закрыли в плюс (+18%), заходим повторно.\n\nЛонг 5.35-5.48\n"
+        "Цели 5.70 / 5.95\nСтоп 5.12\nПлечо 10х"
+    )
+    assert (rune.symbol, _prices(rune.entries)) == ("RUNE/USDT", ["5.35", "5.48"])
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        ("По SOL добрали вторую лимитку на 143, средняя 144,5", ["entry_filled:all"]),
+        (
+            "#BTC вторая часть набрана по 63 800, средняя 64 100. Стоп прежний.",
+            ["entry_filled:all"],
+        ),
+        ("#BTC шорт — переставляю тейки: 66 000, 64 900. Стоп без изменений.", ["modify_tp"]),
+    ],
+)
+def test_russian_fills_and_moved_targets(text, labels):
+    result = parse_post(text)
+    assert isinstance(result, ParsedUpdate) and _labels(result) == labels
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["#SEI/USDT stop oldu ❌ İşlem kapandı.", "#JASMY все цели выполнены ✅✅✅\nПоздравляю всех!"],
+)
+def test_turkish_stop_and_russian_all_targets_close(text):
+    assert isinstance(parse_post(text), ParsedClose)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "📊 Weekly results (Jun 3–9)\n#SOL long 142.3 → 152.8 ✅ +73%\n#ORDI long ❌ -38%\n"
+        "Win rate 82% | Total +412%",
+        "📊 Итоги недели\n\n#SOL +38% ✅\n#ARB 2 тейка ✅\n#SUI стоп ❌\n\nИтого: +61% к депозиту",
+        "Закрытый VIP-канал 🔒 Пример сигнала из прошлой недели: лонг #SOL 142 → 152, профит +70%",
+    ],
+)
+def test_recaps_and_adverts_with_closed_trades_are_noise(text):
+    assert isinstance(parse_post(text), Noise)
