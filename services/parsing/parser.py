@@ -64,20 +64,26 @@ _NO_TRADE = re.compile(
     rf"|not\s+a\s+(?:signal|call|trade)|не\s+сигнал|just\s+watching{NO_LETTER_AFTER}"
 )
 _NO_TRADE_STEMS = ("сделки", "наблюдаем", "no trade", "not a", "не сигнал", "watching")
-# A line that starts the post's new trade after news of another ("Новая сделка 👇").
-_NEW_TRADE = re.compile(
-    r"(?m)(?:^\W*(?:(?:нов(?:ая|ый)|следующ(?:ая|ий))\s+(?:сделка|сигнал|вход)"
-    r"|new\s+(?:trade|signal|setup|call|position)|next\s+(?:one|trade|signal|call|setup))"
-    r"|(?:заходим|входим)\s+(?:повторно|снова|ещ[её]\s+раз)|re-?enter(?:ing)?)"  # mid-line too
-    rf"{NO_LETTER_AFTER}"
+# Where the post's new trade starts after news of another: a line "Новая сделка 👇", "Next
+# one", or (anywhere) "заходим повторно". Each starts with a literal (see `words.py`); the
+# start of the line is checked in Python.
+_NEW_TRADE_LINE = re.compile(
+    r"(?:нов(?:ая|ый)|следующ(?:ая|ий))\s+(?:сделка|сигнал|вход)"
+    rf"|new\s+(?:trade|signal|setup|call|position)|next\s+(?:one|trade|signal|call|setup){NO_LETTER_AFTER}"
 )
-_NEW_TRADE_STEMS = ("нов", "следующ", "new", "next", "заходим", "входим", "enter")
+_NEW_TRADE_ANYWHERE = re.compile(
+    rf"(?:заходим|входим)\s+(?:повторно|снова|ещ[её]\s+раз)|re-?enter(?:ing)?{NO_LETTER_AFTER}"
+)
+_NEW_TRADE_STEMS = (
+    *("новая", "новый", "следующ", "new ", "next ", "заходим", "входим", "re-enter", "reenter"),
+)
 # A post that opens by asking ("Anyone know if we should still hold the #DOGE long? …").
 _ASKS = re.compile(
     r"\W*(?:(?:guys|friends|folks|друзья|ребята)\W+)?"  # "Guys, who is still holding…?"
     r"(?:anyone|should|can|could|does|do|is|are|what|why|how|when|who|кто|стоит|можно|что"
     r"|как|когда|почему|нужно\s+ли)(?![^\W\d_])(?:[^.!?\n]|\.\d)*\?"
 )
+_WORD_CHAR = re.compile(r"\w")
 _SENTENCE_END = re.compile(r"[?!\n]|\.(?!\d)")
 _REVIEW = re.compile(
     rf"(?:обзор\w*|review|analysis|аналитика|разбор\w*|market\s+update){NO_LETTER_AFTER}"
@@ -91,12 +97,22 @@ def parse_post(text: str) -> ParseResult:
         return Noise("empty post")
     low = norm.lower()
     if has_any(low, _NEW_TRADE_STEMS):
-        start = _NEW_TRADE.search(low)
-        if start is not None and start.start() > 0:
-            tail = _new_trade(norm, low, start.start())
+        at = _new_trade_start(low)
+        if at:
+            tail = _new_trade(norm, low, at)
             if tail is not None:
                 return tail
     return _read(norm, low)
+
+
+def _new_trade_start(low: str) -> int | None:
+    """Where a new trade starts after news of another (see `_NEW_TRADE_LINE`), if it does."""
+    for m in _NEW_TRADE_LINE.finditer(low):
+        line_start = low.rfind("\n", 0, m.start()) + 1
+        if not _WORD_CHAR.search(low, line_start, m.start()):
+            return m.start()
+    m = search_word(_NEW_TRADE_ANYWHERE, low)
+    return None if m is None else m.start()
 
 
 def _new_trade(norm: str, low: str, at: int) -> ParsedSignal | None:
