@@ -53,7 +53,7 @@ _PROGRESS_NEWS = (UpdateKind.SL_TO_BREAKEVEN, UpdateKind.MODIFY_TP)
 _STOP_MOVES = (UpdateKind.SL_TO_BREAKEVEN, UpdateKind.MOVE_SL)
 # On the entry's line or the line before it: the levels are a past trade's, an example's.
 _RECALLED = re.compile(
-    r"(?:caught|banked|smashed|nailed|delivered|printed|took|made|gave|example|yesterday"
+    r"(?:caught|banked|smashed|nailed|delivered|printed|gave|example|yesterday"
     rf"|пример\w*|забрали|заработали|поймали|вчера){NO_LETTER_AFTER}"
 )
 # In the entry's sentence: a hypothetical ("if you long BTC at 60,000…").
@@ -111,8 +111,8 @@ def _new_trade_start(low: str) -> int | None:
         line_start = low.rfind("\n", 0, m.start()) + 1
         if not _WORD_CHAR.search(low, line_start, m.start()):
             return m.start()
-    m = search_word(_NEW_TRADE_ANYWHERE, low)
-    return None if m is None else m.start()
+    anywhere = search_word(_NEW_TRADE_ANYWHERE, low)
+    return None if anywhere is None else anywhere.start()
 
 
 def _new_trade(norm: str, low: str, at: int) -> ParsedSignal | None:

@@ -68,6 +68,8 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"диапазон\s+входа",
             r"зона\s+входа",
             r"зона\s+покупки",
+            r"зона\s+набора",
+            r"bids?(?=\s*(?:at(?![^\W\d_])|:))",  # "Bids at 93.5 and 91.8"
             r"точка\s+входа",
             r"цена\s+входа",
             r"вход\w*",
@@ -78,7 +80,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"entrada",  # Spanish, Portuguese
         ),
     ),
-    (LabelKind.DCA, (r"dca", r"усреднени\w*", r"добор\w*")),
+    (LabelKind.DCA, (r"dca", r"усреднени\w*", r"добор\w*", r"add\s+more")),
     (
         LabelKind.STOP,
         (
@@ -136,7 +138,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
         tuple(
             r"""
             risk(?:\s*level)? риск\w* capital(?:\s*invested)? wallet(?:\s*size)? size ote
-            qty quantity amount roi action r:r rr risk[\s/:-]*reward
+            qty quantity amount размер\w* roi action r:r rr risk[\s/:-]*reward
             current\s*(?:rate|price) last\s*price mark\s*price expected\s*profit profit(?=\s*:)
             period note client exchanges? direction side trade\s*type signal\s*type call\s*type
             type signal\s*id rsi timeframe таймфрейм время ставка trailing(?:\s*configuration)?

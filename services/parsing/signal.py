@@ -58,7 +58,8 @@ _TOWARDS = frozenset({"to", "till", "until", "towards", "до", "к"})
 # "Шорт #BTC по рынку (≈ 67850)", "long on $DYDX here at 2.08", "лонг по BTC от 64200".
 _ENTRY_FILLERS = frozenset(
     """at on in into some from here now market cmp spot zone range area limit limits around
-    about near approx по рынку от на споте спот зоне диапазоне лимитками лимиткой около""".split()
+    about near approx current по рынку от на споте спот зоне диапазоне лимитками лимиткой около
+    текущих текущей""".split()
 )
 _MAX_LEVERAGE_READ = 250
 _NO_STOP = re.compile(

@@ -264,7 +264,8 @@ def _bare_word_near_side(text: str, low: str, side: re.Match[str], found: _Found
     for m in (before, after):
         if m is None:
             continue
-        soon = m is after and _PRICE_SOON.match(low, m.end(1), line_end) is not None
+        # a price right after: the coin's ("long btc 64.2k") or the side word's ("btc long 64.2k")
+        soon = _PRICE_SOON.match(low, m.end(1) if m is after else side.end(), line_end) is not None
         start, end = m.start(1), m.end(1)
         if start > 0 and low[start - 1] in "#$/":
             continue  # a tag or a pair is read elsewhere

@@ -27,15 +27,16 @@ _HIT = (
 _ORDINALS = {
     "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4,
     "4th": 4, "fifth": 5, "5th": 5, "перв": 1, "втор": 2, "трет": 3, "четв": 4, "пят": 5,
+    "перш": 1, "друг": 2,  # Ukrainian
 }  # fmt: skip
 
 # Any word that can start an action; a line without one is skipped at once.
 _TRIGGER = re.compile(
-    r"target|take|tp|тп|цел|тейк|entr|вход|лимит|ордер|sl|stop|стоп|🛑|🎯|clos|secur|book"
+    r"target|tak|tp|тп|цел|тейк|entr|вход|лимит|ордер|sl|stop|стоп|🛑|🎯|clos|secur|book"
     r"|fix|закр|зафикс|фикс|забира|next|new|updat|следующ|нов|актуал|задел|longer|relevant"
     r"|adjust|chang|revis|снима|сним|добор|исполн|ціл"
     r"|cancel|remove|отмен|iptal|exit|kapa|выбил|выбит|hit|держ|hold|all|все|half|set|tüm|add"
-    r"|добав|прикры|сработал"
+    r"|добав|прикры|сработал|скинул|скида|сбросил|increas|беззбит|перш|друг|половин"
     r"|move|перенос|переставл|двига|подтяг|зарыва|сработал|objetivo|alvo|hedef|cerra|fecha|invalid"
     r"|order|dca"
 )
@@ -56,7 +57,7 @@ _TP_HIT = (
         rf"(?:target|tp|take[\s-]*profit)\s+(?:is\s+|was\s+)?{_HIT}"
     ),
     re.compile(
-        r"(?P<o>перв|втор|трет|четв|пят)\w*\s+(?:цель|ціль|тейк|тп)\w*\s*"
+        r"(?P<o>перв|перш|втор|друг|трет|четв|пят)\w*\s+(?:цель|ціль|тейк|тп)\w*\s*"
         rf"(?:{_HIT}|(?P<p>\d[\d.,]*)?\s*🎯)"
     ),
 )
@@ -115,20 +116,22 @@ _ENTRY_FILLED = re.compile(
     r"(?:all\s+)?entr(?:y|ies)(?:\s*(?:targets?|orders?|zone))?(?:\s*(?P<n>\d{1,2}))?\s+"
     r"(?:are\s+|is\s+|was\s+)?"
     r"(?:achieved|filled|hit|reached|done|triggered|activated|✅)"
-    r"|(?:вход|лимитк\w*|ордер\w*|добор\w*|усреднени\w*)\s+(?:по\s+[\d.,]+\s+)?"
-    r"(?:исполнен\w*|сработал\w*|активирован\w*)"
+    r"|(?:вход|лимитк\w*|ордер\w*|добор\w*|усреднени\w*)(?:\s+(?:по|на)\s+[#$]?[\w.,]+){0,2}\s+"
+    r"(?:исполнен\w*|исполнил\w*|сработал\w*|активирован\w*)"
+    r"|increased\s+(?:the\s+)?position|added\s+to\s+(?:the\s+)?position|position\s+increased"
     r"|(?:исполнил\w*|исполнен\w*|сработал\w*|добрал\w*)\s+(?:\w+\s+)?"
     r"(?:лимитк\w*|ордер\w*|вход\w*|добор\w*|част\w*)"
     r"|(?:част\w*|лимитк\w*)\s+(?:набран\w*|добран\w*|исполнен\w*)"
 )
 _ENTRY_FILLED_STEMS = (
     *("entr", "вход", "лимитк", "ордер", "добор", "усреднени", "сработал", "добрал", "набран"),
+    *("increased", "added to"),
 )
 _ENTRY_BEFORE = re.compile(r"(?:entry|вход\w*)\s*$")
 _BREAKEVEN = re.compile(
     r"(?:sl|stop\w*|стоп\w*)(?:[\s-]*loss)?[^\n.;!?]{0,25}?"
     rf"(?:b/?e|break[\s-]*even|entr(?:y|ies)|точк\w*\s+входа|твх|б/у|бу|безубыт\w*"
-    rf"|giriş\w*|entrada){_E}"
+    rf"|giriş\w*|entrada|беззбит\w*){_E}"
     rf"|(?:set|move(?:d)?\s+to|moving\s+to)\s+(?:be|b/e|break[\s-]*even){_E}"
 )
 _BREAKEVEN_STEMS = ("sl", "stop", "стоп", "set", "move", "moving")
@@ -154,11 +157,14 @@ _CLOSE_PCT = re.compile(
     r"(?:(?P<close>close[sd]?|closing|закры\w*)|secure[sd]?|securing|take|taking|book\w*|fix\w*"
     r"|зафикс\w*|фиксир\w*|фиксану\w*|забира\w*)[^\d+\n]{0,25}?(?<![+-])(?<!at )(?<!with )"
     r"(?P<pct>\d{1,3}(?:[.,]\d+)?)\s*%"
-    r"(?!\s*(?:discount|off|bonus|скидк\w*))(?P<profit>\s*(?:profit|gain|roi|прибыл|профит))?"
-    r"|(?:secure|close|take|book|fix\w*|закры\w*|прикры\w*|зафикс\w*|фиксир\w*|забира\w*)\s+"
+    r"(?!\s*(?:discount|off(?!\s+the\s+table)|bonus|скидк\w*))"
+    r"(?P<profit>\s*(?:profit|gain|roi|прибыл|профит))?"
+    r"|(?:secure|close|take|book|fix\w*|закры\w*|прикры\w*|зафикс\w*|фиксир\w*|забира\w*"
+    r"|скинул\w*|скида\w*|сбросил\w*)\s+"
     r"(?:the\s+|another\s+|ещ[её]\s+)?(?P<half>half|половин\w*)"
 )
 _CLOSE_PCT_STEMS = ("%", "half", "половин")
+_DISCOUNT = re.compile(r"скидк|discount|promo|sale")
 _NEW_TARGETS = re.compile(
     r"(?:(?:next|new|следующ\w*|нов\w*)\s+(?:targets?|tps?|цел\w*|тейк\w*)?"
     r"|(?:updated?|adjust\w*|chang\w*|revis\w*|add\w*|добав\w*|переставл\w*|перенос\w*)"
@@ -180,8 +186,9 @@ _CANCEL_PENDING = re.compile(
     r"не\s+актуал\w*|неактуал\w*|не\s+задел\w*"
     r"|no\s+longer\s+(?:valid|relevant|active)|not\s+(?:valid|relevant)\s+anymore"
     r"|(?:cancel|remove)\s+(?:the\s+)?(?:\w+\s+)?(?:limit|pending|entry|dca)(?:\s+orders?)?"
+    r"|(?:cancel|remove)\s+(?:the\s+)?(?:unfilled|remaining|rest)"
     # "second entry (8.80) cancelled", "limit order removed", "усреднение на 38.10 отменяем"
-    r"|(?:entr(?:y|ies)|limit|order|dca|усреднени\w*|лимитк\w*|ордер\w*)(?![^\W\d_])"
+    r"|(?:entr(?:y|ies)|limit|order|dca|усреднени\w*|лимитк\w*|ордер\w*|вход\w*)(?![^\W\d_])"
     r"[^\n!?]{0,25}?\s(?:cancell?ed|removed|отмен\w*|сним\w*|снят\w*)"
     r"|отмен\w*\s+(?:усреднени\w*|лимитк\w*|ордер\w*)"
 )
@@ -246,10 +253,13 @@ _COMMAND_SYMBOL = re.compile(
 _COMMAND_SYMBOL_STEMS = ("close", "stop", "cancel", "exit", "sl", "стоп")
 _PAST = re.compile(
     r"last\s+(?:week|month|year|call|signal|trade)|\d+\s+(?:weeks|months|years)\s+ago"
-    r"|throwback|yesterday|вчера|(?:на)?пример\w*|for\s+example"
+    r"|throwback|yesterday|вчера|(?:на)?пример\w*|for\s+example|caught|banked|smashed|nailed"
     r"|(?:в|на|из)\s+прошл\w*\s+(?:месяц\w*|недел\w*|году)"
 )
-_PAST_STEMS = ("last", "ago", "throwback", "yesterday", "вчера", "прошл", "пример", "example")
+_PAST_STEMS = (
+    *("last", "ago", "throwback", "yesterday", "вчера", "прошл", "пример", "example", "caught"),
+    *("banked", "smashed", "nailed"),
+)
 # A results recap: "Weekly results", "Итоги недели", "Win rate 82%".
 _RECAP = re.compile(
     r"(?:weekly|monthly|daily)\s+(?:results|recap|report|stats)|win\s*rate|винрейт"
@@ -271,7 +281,10 @@ _NOT_A_CLOSE_BEFORE = re.compile(
     r"(?:^\W*(?:sl|stop\w*|стоп\w*)\W+|(?:sl|stop\w*|стоп\w*)\s*:\W*)(?:[^\W\d_]+\W+){0,2}$"
     r"|(?:candle|daily|weekly|monthly|\d+[hdmwчд]|свеч\w*|дневн\w*|недельн\w*)\s+$"
     r"|(?:feels?|looks?|seems?|is|are|too|very|so|pretty|quite)\s+$"  # "SL … feels close"
+    r"|(?:будут|будет|will\s+be|принудительно)\s+(?:\w+\s+)?$"  # news: "будут закрыты"
 )
+# "Закрытый канал", "closed group": a private channel, not a close.
+_NOT_A_CLOSE_AFTER = re.compile(r"\s+(?:канал|клуб|чат|групп|channel|group|club|community)")
 _CLOSE_VERBS = ("закрываю", "закрываем", "закрыл", "закрыть")
 _NOT_COINS_HERE = frozenset({"loss", "all", "the", "and"})
 
@@ -334,7 +347,11 @@ def _close_command(line: str) -> bool:
     """A close verb that is an instruction: not conditional ("if it closes below…"), not the
     stop's condition ("SL: close daily below 0.64"), not a candle's ("4h close")."""
     m = _unconditional(_CLOSE, line, _CLOSE_STEMS)
-    return m is not None and not _NOT_A_CLOSE_BEFORE.search(line, max(0, m.start() - 30), m.start())
+    return (
+        m is not None
+        and not _NOT_A_CLOSE_BEFORE.search(line, max(0, m.start() - 30), m.start())
+        and not _NOT_A_CLOSE_AFTER.match(line, m.end())
+    )
 
 
 def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
@@ -368,6 +385,8 @@ def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
         if price is not None:
             actions.append(UpdateAction(UpdateKind.MOVE_SL, price=price))
     share = search_word(_CLOSE_PCT, line) if has_any(line, _CLOSE_PCT_STEMS) else None
+    if share and _DISCOUNT.search(share.group()):
+        share = None  # "Закрытый канал - скидка 40%": an advert's discount
     if share and share.group("close") and share.group("profit"):
         share = None  # "closed 45% profit": a result, not a share of the position
     partial = share is not None
@@ -489,6 +508,9 @@ def read_actions(
             targets: list[str | None] = list(current) if current else [None]
             for symbol in targets:
                 by_symbol.setdefault(symbol, []).extend(actions)
+    coins = list(dict.fromkeys(m.symbol for m in mentions))
+    if list(by_symbol) == [None] and len(coins) == 1:
+        return {coins[0]: by_symbol[None]}, closed_side  # the one coin the post names
     if (
         list(by_symbol) == [None]
         and len(text.split()) > _MAX_SYMBOLLESS_WORDS

@@ -661,3 +661,70 @@ def test_turkish_stop_and_russian_all_targets_close(text):
 )
 def test_recaps_and_adverts_with_closed_trades_are_noise(text):
     assert isinstance(parse_post(text), Noise)
+
+
+# --- seventh batch: held-out sets K and L ----------------------------------------------------
+
+
+def test_casual_entries_accumulation_zones_and_bids():
+    eth = _signal(
+        "Took a long on ETH here at 3180. Stop below 3120, looking for 3260 first, then 3350."
+    )
+    assert _prices(eth.entries) == ["3180"]
+    btc = _signal("btc long 64.2k, sl 63.5k, tp 65.8k / 67k. lev 10")
+    assert (btc.symbol, btc.entries, btc.leverage) == ("BTC/USDT", (64200,), 10)
+    atom = _signal(
+        "Покупка в спот: #ATOM\n\nЗона набора: 6,10 – 6,45\nЦели: 7,20 / 8,00\nСтоп: 5,70"
+    )
+    assert _prices(atom.entries) == ["6.10", "6.45"]
+    aave = _signal(
+        "Taking a long on $AAVE here. Bids at 93.5 and 91.8, invalidation on a 4H close below "
+        "88. Targets 99, 104, 112."
+    )
+    assert (_prices(aave.entries), aave.stop_loss) == (["91.8", "93.5"], 88)
+    ena = _signal(
+        "$ENA SHORT\nEntry now 0.6120, add more at 0.6400 if it wicks\nTargets 0.5950\nStop 0.6620"
+    )
+    assert (_prices(ena.entries), _prices(ena.dca)) == (["0.6120"], ["0.6400"])
+    wif = _signal("Шортим #WIF от текущих 2.86\nстоп 3.02\nцель 2.60, дальше 2.40")
+    assert _prices(wif.entries) == ["2.86"]
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        (
+            "#SOL — перша ціль ✅ (151), стоп переносимо в беззбиток",
+            ["tp_hit:1", "sl_to_breakeven"],
+        ),
+        ("По #ARB второй вход на 0.940 отменяю, рынок ушёл вверх.", ["cancel_pending_entry"]),
+        (
+            "$SEI — cancel the unfilled part of the entry, price ran without us.",
+            ["cancel_pending_entry"],
+        ),
+        ("Добор по ETH на 3 120 исполнился, средняя теперь 3 148.", ["entry_filled:all"]),
+        ("Taking 50% off the table here, rest runs 🏄‍♂️", ["close_pct:50"]),
+        (
+            "🔔 [Copy Trade] SatoshiSniper increased position\nSymbol: SOLUSDT Perpetual\n"
+            "Side: Short\nAdded at: 153.90\nNew avg entry: 152.41\nLeverage: 25x",
+            ["entry_filled:all"],
+        ),
+    ],
+)
+def test_third_batch_of_management_wording(text, labels):
+    result = parse_post(text)
+    assert isinstance(result, ParsedUpdate) and _labels(result) == labels
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "⚡️ Binance 20 мая делистит бессрочные контракты на #LOOM и #BOND. Позиции будут "
+        "принудительно закрыты в 12:00 UTC.",
+        "🔥 Premium members banked it again! #ARB long from 1.05 hit all 4 targets (1.12 / 1.20)"
+        " in 19 hours.\nJoin Premium for $49/month",
+        "🔥 Закрытый канал — скидка 40% только до воскресенья!\nПоследний сигнал по #BNB дал +27%.",
+    ],
+)
+def test_news_and_adverts_that_say_closed_are_noise(text):
+    assert isinstance(parse_post(text), Noise)

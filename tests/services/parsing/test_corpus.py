@@ -35,7 +35,9 @@ FIELDS = ("symbol", "side", "entry", "targets", "stop_loss", "leverage")
 # - held-out G: 78/80 kinds, 43/45 field-exact (88.9 %, 1 false trade);
 # - held-out H: 78/80 kinds, 43/45 field-exact (82.2 %, 3 false trades);
 # - held-out I: 80/80 kinds, 45/45 field-exact (95.6 %);
-# - held-out J: 79/80 kinds, 44/45 field-exact (91.1 %).
+# - held-out J: 79/80 kinds, 44/45 field-exact (91.1 %);
+# - held-out K: 79/80 kinds, 43/45 field-exact (86.7 %);
+# - held-out L: 79/80 kinds, 45/45 field-exact (91.1 %).
 CORPORA = {
     "shared": (SHARED, 0.98, 0.97),
     "heldout_a": (HELD_OUT / "heldout_a.json", 0.96, 0.96),
@@ -48,6 +50,8 @@ CORPORA = {
     "heldout_h": (HELD_OUT / "heldout_h.json", 0.95, 0.91),
     "heldout_i": (HELD_OUT / "heldout_i.json", 0.97, 0.95),
     "heldout_j": (HELD_OUT / "heldout_j.json", 0.96, 0.93),
+    "heldout_k": (HELD_OUT / "heldout_k.json", 0.96, 0.91),
+    "heldout_l": (HELD_OUT / "heldout_l.json", 0.96, 0.95),
 }
 
 
