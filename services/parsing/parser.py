@@ -72,10 +72,12 @@ _NEW_TRADE_LINE = re.compile(
     rf"|new\s+(?:trade|signal|setup|call|position)|next\s+(?:one|trade|signal|call|setup){NO_LETTER_AFTER}"
 )
 _NEW_TRADE_ANYWHERE = re.compile(
-    rf"(?:заходим|входим)\s+(?:повторно|снова|ещ[её]\s+раз)|re-?enter(?:ing)?{NO_LETTER_AFTER}"
+    r"(?:заходим|входим|захожу|вхожу)\s+(?:повторно|снова|ещ[её]\s+раз)"
+    rf"|повторно\s+(?:заходим|входим|захожу|вхожу)|re-?enter(?:ing)?{NO_LETTER_AFTER}"
 )
 _NEW_TRADE_STEMS = (
     *("новая", "новый", "следующ", "new ", "next ", "заходим", "входим", "re-enter", "reenter"),
+    *("захожу", "вхожу"),
 )
 # A post that opens by asking ("Anyone know if we should still hold the #DOGE long? …").
 _ASKS = re.compile(
@@ -99,7 +101,7 @@ def parse_post(text: str) -> ParseResult:
     if has_any(low, _NEW_TRADE_STEMS):
         at = _new_trade_start(low)
         if at:
-            tail = _new_trade(norm, low, at)
+            tail = _new_trade(norm, low, at) or _reentry(norm, low)
             if tail is not None:
                 return tail
     return _read(norm, low)
@@ -113,6 +115,15 @@ def _new_trade_start(low: str) -> int | None:
             return m.start()
     anywhere = search_word(_NEW_TRADE_ANYWHERE, low)
     return None if anywhere is None else anywhere.start()
+
+
+def _reentry(norm: str, low: str) -> ParsedSignal | None:
+    """ "#ENA повторно захожу в лонг, прошлый раз выбило стопом. Вход …": a new trade whose
+    post reports how the last one ended."""
+    if not search_word(_NEW_TRADE_ANYWHERE, low):
+        return None
+    result = _read(norm, low, reentry=True)
+    return result if isinstance(result, ParsedSignal) else None
 
 
 def _new_trade(norm: str, low: str, at: int) -> ParsedSignal | None:
@@ -130,8 +141,9 @@ def _new_trade(norm: str, low: str, at: int) -> ParsedSignal | None:
     return tail if isinstance(tail, ParsedSignal) else None
 
 
-def _read(norm: str, low: str) -> ParseResult:
-    """`parse_post` of a normalised post and its lower-cased copy."""
+def _read(norm: str, low: str, *, reentry: bool = False) -> ParseResult:
+    """`parse_post` of a normalised post and its lower-cased copy. `reentry`: the post
+    says it enters again, so the outcome it reports is the last trade's."""
     mentions = Mentions(norm, low)
     # The first explicit pair is the symbol when there is one (`pick_symbol`); the other
     # mentions are looked for only when needed: no pair, or management read line by line.
@@ -139,7 +151,7 @@ def _read(norm: str, low: str) -> ParseResult:
     draft = read_draft(sections, mentions.explicit() or mentions.all())
     if draft.has_marks:
         return _chatter(low) or _progress(draft, read_actions(norm, mentions.all(), low)[0], low)
-    if draft.is_complete() and not reports_outcome(low):
+    if draft.is_complete() and (reentry or not reports_outcome(low)):
         return _unless_not_a_call(draft, sections)
     first_line = low.strip().split("\n", 1)[0]
     if search_word(_REVIEW, first_line):
@@ -183,9 +195,9 @@ def _unless_not_a_call(draft: SignalDraft, sections: Layout) -> ParsedSignal | N
         end = _SENTENCE_END.search(low, at.end)
         if end is not None and end.group() == "?":
             return Noise(f"{draft.symbol}: a question, not a call")
-    start, end_of_line = line_bounds(low, at.start)
+    start = line_bounds(low, at.start)[0]
     before = line_bounds(low, start - 2)[0] if start >= 2 else start  # the line before
-    if search_word(_RECALLED, low, before, end_of_line):
+    if search_word(_RECALLED, low, before, at.start):  # what leads to the entry, not after it
         return Noise(f"{draft.symbol}: a past trade recalled, not a call")
     sentence = max(low.rfind(".", 0, at.start), low.rfind("\n", 0, at.start)) + 1
     if search_word(_HYPOTHETICAL, low, sentence, at.start):

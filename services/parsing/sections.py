@@ -69,6 +69,8 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"зона\s+входа",
             r"зона\s+покупки",
             r"зона\s+набора",
+            r"заход\w*",  # "Заходил по 3 412"
+            r"open(?=\s*(?:at|@)(?![^\W\d_]))",  # "Open at CMP (5.412)"
             r"bids?(?=\s*(?:at(?![^\W\d_])|:))",  # "Bids at 93.5 and 91.8"
             r"точка\s+входа",
             r"цена\s+входа",
@@ -106,6 +108,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"таргет\w*",
             r"tps?",
             r"tgts?",
+            r"t(?=\d{1,2}(?![\d.,]))",  # "T1 - 2.58"
             "🎯",
             r"цел(?:ь|и|ей)",
             r"ціл(?:і|ь|ей)",  # Ukrainian
@@ -323,10 +326,11 @@ def _spans(text: str, start: int, stop: int) -> list[tuple[int, int]]:
     findall = WORD.findall
     pos = line_end + 1
     while pos < stop:
-        end = text.find("\n", pos)
-        end = stop if end < 0 or end > stop else end
-        if len(findall(text, pos, end)) >= 4:  # is_prose(text[pos:end])
+        line_end = text.find("\n", pos)
+        line_end = len(text) if line_end < 0 else line_end
+        if len(findall(text, pos, line_end)) >= 4:  # is_prose(the whole line)
             break
+        end = min(line_end, stop)
         spans.append((pos, end))
         pos = end + 1
     return spans

@@ -72,6 +72,7 @@ _NICKNAMES = {
     "арба": "arb", "арбу": "arb", "арбе": "arb", "арбы": "arb",
     "солана": "sol", "солану": "sol", "солане": "sol", "соланы": "sol",
     "рипл": "xrp", "рипла": "xrp", "риплу": "xrp", "догикоин": "doge", "доги": "doge",
+    "биткоин": "btc", "биткоина": "btc", "биткоину": "btc", "биткоином": "btc",
     "bitcoin": "btc", "ethereum": "eth", "solana": "sol", "ripple": "xrp", "cardano": "ada",
     "dogecoin": "doge", "polkadot": "dot", "chainlink": "link", "avalanche": "avax",
     "litecoin": "ltc", "toncoin": "ton", "arbitrum": "arb", "optimism": "op", "aptos": "apt",

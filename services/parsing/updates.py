@@ -116,8 +116,8 @@ _ENTRY_FILLED = re.compile(
     r"(?:all\s+)?entr(?:y|ies)(?:\s*(?:targets?|orders?|zone))?(?:\s*(?P<n>\d{1,2}))?\s+"
     r"(?:are\s+|is\s+|was\s+)?"
     r"(?:achieved|filled|hit|reached|done|triggered|activated|✅)"
-    r"|(?:вход|лимитк\w*|ордер\w*|добор\w*|усреднени\w*)(?:\s+(?:по|на)\s+[#$]?[\w.,]+){0,2}\s+"
-    r"(?:исполнен\w*|исполнил\w*|сработал\w*|активирован\w*)"
+    r"|(?:вход|лимитк\w*|ордер\w*|добор\w*|усреднени\w*)(?:\s+(?:по|на)\s+[#$]?[\w.,]+){0,2}"
+    r"(?:\s+\([\d.,]+\))?\s+(?:исполнен\w*|исполнил\w*|сработал\w*|активирован\w*|налил\w*)"
     r"|increased\s+(?:the\s+)?position|added\s+to\s+(?:the\s+)?position|position\s+increased"
     r"|(?:исполнил\w*|исполнен\w*|сработал\w*|добрал\w*)\s+(?:\w+\s+)?"
     r"(?:лимитк\w*|ордер\w*|вход\w*|добор\w*|част\w*)"
@@ -221,7 +221,7 @@ _CLOSE_REMAINING_STEMS = ("остаток", "rest", "remain")
 _CLOSE_WHOLE = re.compile(
     r"(?:фиксиру\w*|зафиксир\w*|забира\w*|secur\w*|tak\w*|book\w*)\s+"
     r"(?:всю|весь|всё|все|the\s+whole|the\s+full|the\s+entire|full|entire|all)\s+"
-    r"(?:позици\w*|объ[её]м\w*|position|profits?)"
+    r"(?:[^\W\d_]+\s+)?(?:позици\w*|объ[её]м\w*|positions?|profits?)"  # "все шортовые позиции"
 )
 _CLOSE_WHOLE_STEMS = ("всю", "весь", "всё", "все", "whole", "full", "entire", "all")
 _CANCEL = re.compile(rf"(?:cancel(?:l?ed)?|invalidated|cancelad[oa]|anulad[oa]|отмен\w*|iptal){_E}")
@@ -254,11 +254,12 @@ _COMMAND_SYMBOL_STEMS = ("close", "stop", "cancel", "exit", "sl", "стоп")
 _PAST = re.compile(
     r"last\s+(?:week|month|year|call|signal|trade)|\d+\s+(?:weeks|months|years)\s+ago"
     r"|throwback|yesterday|вчера|(?:на)?пример\w*|for\s+example|caught|banked|smashed|nailed"
+    r"|signals?\s+like\s+this|такие\s+сигналы"
     r"|(?:в|на|из)\s+прошл\w*\s+(?:месяц\w*|недел\w*|году)"
 )
 _PAST_STEMS = (
     *("last", "ago", "throwback", "yesterday", "вчера", "прошл", "пример", "example", "caught"),
-    *("banked", "smashed", "nailed"),
+    *("banked", "smashed", "nailed", "like this", "такие сигналы"),
 )
 # A results recap: "Weekly results", "Итоги недели", "Win rate 82%".
 _RECAP = re.compile(

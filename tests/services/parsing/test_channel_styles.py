@@ -728,3 +728,58 @@ def test_third_batch_of_management_wording(text, labels):
 )
 def test_news_and_adverts_that_say_closed_are_noise(text):
     assert isinstance(parse_post(text), Noise)
+
+
+# --- eighth batch: held-out sets M and N -----------------------------------------------------
+
+
+def test_open_at_cmp_t_numbered_targets_and_entering_words():
+    tia = _signal(
+        "TIA long setup 🧩\n\nOpen at CMP (5.412), add more at 5.18 if it dips\n"
+        "Targets: 5.59, 5.81, 6.15\nStop: 4.97 on a 4H close\nLev 10x"
+    )
+    assert (_prices(tia.entries), _prices(tia.dca)) == (["5.412"], ["5.18"])
+    wif = _signal("Take a long on WIF 👇\n\nEntry - 2.48 to 2.41\nT1 - 2.58\nT2 - 2.69\nSL - 2.29")
+    assert _prices(wif.targets) == ["2.58", "2.69"]
+    btc = _signal("Открыл лонг по биткоину по рынку, 63 950. Стоп 62 900, цель 65 500. Плечо х5")
+    assert (btc.symbol, btc.entries) == ("BTC/USDT", (63950,))
+    eth = _signal(
+        "Друзья, по эфиру отработал ретест, беру лонг.\nЗаходил по 3 412, добирать не планирую.\n"
+        "Стоп ставлю под локальный минимум — 3 338.\nЦели: первая 3 520, вторая 3 640."
+    )
+    assert (eth.symbol, eth.entries, eth.stop_loss) == ("ETH/USDT", (3412,), 3338)
+
+
+def test_a_chart_reference_after_the_entry_is_not_a_recalled_trade():
+    link = _signal("Took a long on LINK here at 14.05. Stop below yesterday's low at 13.48.")
+    assert (_prices(link.entries), link.stop_loss) == (["14.05"], Decimal("13.48"))
+
+
+def test_a_re_entry_reporting_how_the_last_trade_ended():
+    ena = _signal(
+        "#ENA повторно захожу в лонг, прошлый раз выбило стопом. Вход 0.412–0.405, стоп 0.389, "
+        "цели 0.438 и 0.465. Плечо 5."
+    )
+    assert (_prices(ena.entries), ena.leverage) == (["0.405", "0.412"], 5)
+
+
+def test_a_do_not_chase_cap_is_no_entry():
+    wld = _signal(
+        "#WLD лонг\nВход: 2.28–2.34\nВыше 2.45 не заходим, не догоняем!\nЦели: 2.52 / 2.70\n"
+        "Стоп: 2.17"
+    )
+    assert _prices(wld.entries) == ["2.28", "2.34"]
+
+
+def test_fills_closes_of_a_side_and_adverts_showing_a_win():
+    icp = parse_post("#ICP — вторая лимитка (9.45) налилась, средняя 9.62. Стоп прежний.")
+    assert isinstance(icp, ParsedUpdate) and _labels(icp) == ["entry_filled:all"]
+    shorts = parse_post(
+        "Фиксирую все шортовые позиции по рынку — BTC пробил 66к, держать нет смысла."
+    )
+    assert isinstance(shorts, ParsedClose) and (shorts.symbol, shorts.side) == (None, "short")
+    advert = parse_post(
+        "Want signals like this? 👇\n\nBTC LONG 61,800 ➝ TP 63,500 ✅ +27% (10x)\n\n"
+        "Our premium group posts 3-5 setups daily."
+    )
+    assert isinstance(advert, Noise)

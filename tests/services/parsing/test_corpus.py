@@ -37,7 +37,9 @@ FIELDS = ("symbol", "side", "entry", "targets", "stop_loss", "leverage")
 # - held-out I: 80/80 kinds, 45/45 field-exact (95.6 %);
 # - held-out J: 79/80 kinds, 44/45 field-exact (91.1 %);
 # - held-out K: 79/80 kinds, 43/45 field-exact (86.7 %);
-# - held-out L: 79/80 kinds, 45/45 field-exact (91.1 %).
+# - held-out L: 79/80 kinds, 45/45 field-exact (91.1 %);
+# - held-out M: 80/80 kinds, 45/45 field-exact (93.3 %);
+# - held-out N: 78/80 kinds, 44/45 field-exact (91.1 %).
 CORPORA = {
     "shared": (SHARED, 0.98, 0.97),
     "heldout_a": (HELD_OUT / "heldout_a.json", 0.96, 0.96),
@@ -52,6 +54,8 @@ CORPORA = {
     "heldout_j": (HELD_OUT / "heldout_j.json", 0.96, 0.93),
     "heldout_k": (HELD_OUT / "heldout_k.json", 0.96, 0.91),
     "heldout_l": (HELD_OUT / "heldout_l.json", 0.96, 0.95),
+    "heldout_m": (HELD_OUT / "heldout_m.json", 0.97, 0.95),
+    "heldout_n": (HELD_OUT / "heldout_n.json", 0.95, 0.93),
 }
 
 
