@@ -7,18 +7,22 @@ The order of the questions matters, and is what keeps updates from opening trade
    (from target 1: "Target 2 ✅ 36.90" has not hit them all).
 2. A complete signal (symbol, side, entry or market order, target or stop) is a new trade,
    whatever management advice it also contains ("move your stop to entry after TP1") —
-   unless it reports an outcome ("all targets hit", "closed", "stopped out"), or the
-   sentence giving its entry is a question ("Should I long ETH at 3000?").
+   unless it reports an outcome ("all targets hit", "closed", "stopped out"), or is not a
+   call: the sentence giving its entry is a question ("Should I long ETH at 3000?") or a
+   hypothetical ("if you long BTC at 60,000"), what leads to it recalls a past trade
+   ("VIP members caught this one:"), or the post says there is no trade.
 3. A market review is noise, whatever levels it mentions.
 4. Otherwise management wording (target hit, stop moved, close, cancel…) makes an update
    or a close.
 5. Short orders without targets ("Limit long XRP - 1.118", "Открывать ЛОНГ") are signals.
 6. Everything else is noise — marked `looks_like_signal` when it had a symbol and levels.
 
-Updates and closes (1 and 4) are noise when the post is an advert recalling an old trade
-("our #ETH long from last month hit all 4 targets… join VIP") or opens by asking ("Anyone
-know if we should still hold the #DOGE long?"); a post with a signal's side, targets and
-stop whose entry cannot be read is "no entry price", never a move of a live trade's stop.
+Updates and closes (1 and 4) are noise when the post instructs nothing (`talk.py`: an
+advert recalling an old trade, a results recap, a post that opens by asking); a post with a
+signal's side, targets and stop whose entry cannot be read is "no entry price", never a
+move of a live trade's stop. A post that opens a new trade after news of another ("По #AVAX
+забрали вторую цель. / Новая сделка: / #FIL лонг …", "заходим повторно") is read from
+where the new trade starts.
 """
 
 from __future__ import annotations
@@ -40,13 +44,8 @@ from services.parsing.normalize import normalize_text
 from services.parsing.sections import Layout, layout, line_bounds
 from services.parsing.signal import SignalDraft, build_signal, read_draft
 from services.parsing.symbols import Mentions
-from services.parsing.updates import (
-    is_recap,
-    read_actions,
-    recalls_past_trade,
-    reports_outcome,
-    states_stop_move,
-)
+from services.parsing.talk import instructs_nothing, reports_outcome
+from services.parsing.updates import read_actions, states_stop_move
 from services.parsing.words import NO_LETTER_AFTER, has_any, search_word
 
 _PROGRESS_NEWS = (UpdateKind.SL_TO_BREAKEVEN, UpdateKind.MODIFY_TP)
@@ -78,12 +77,6 @@ _NEW_TRADE_ANYWHERE = re.compile(
 _NEW_TRADE_STEMS = (
     *("новая", "новый", "следующ", "new ", "next ", "заходим", "входим", "re-enter", "reenter"),
     *("захожу", "вхожу"),
-)
-# A post that opens by asking ("Anyone know if we should still hold the #DOGE long? …").
-_ASKS = re.compile(
-    r"\W*(?:(?:guys|friends|folks|друзья|ребята)\W+)?"  # "Guys, who is still holding…?"
-    r"(?:anyone|should|can|could|does|do|is|are|what|why|how|when|who|кто|стоит|можно|что"
-    r"|как|когда|почему|нужно\s+ли)(?![^\W\d_])(?:[^.!?\n]|\.\d)*\?"
 )
 _WORD_CHAR = re.compile(r"\w")
 _SENTENCE_END = re.compile(r"[?!\n]|\.(?!\d)")
@@ -167,15 +160,9 @@ def _read(norm: str, low: str, *, reentry: bool = False) -> ParseResult:
 
 
 def _chatter(low: str) -> Noise | None:
-    """Noise for talk about trades that instructs nothing: an advert recalling an old one,
-    a post that opens by asking."""
-    if recalls_past_trade(low):
-        return Noise("an advert recalling past trades")
-    if is_recap(low):
-        return Noise("a results recap")
-    if _ASKS.match(low):
-        return Noise("a question, not an instruction")
-    return None
+    """Noise for talk about trades that instructs nothing (see `talk.instructs_nothing`)."""
+    reason = instructs_nothing(low)
+    return None if reason is None else Noise(reason)
 
 
 def _unless_not_a_call(draft: SignalDraft, sections: Layout) -> ParsedSignal | Noise:

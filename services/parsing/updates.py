@@ -18,7 +18,7 @@ from services.parsing.model import Side, UpdateAction, UpdateKind
 from services.parsing.numbers import NumberKind, scan_numbers
 from services.parsing.symbols import NOT_A_COIN, SymbolMention, make_symbol
 from services.parsing.words import NO_LETTER_AFTER as _E
-from services.parsing.words import has_any, iter_words, keyword_regex, search_word
+from services.parsing.words import has_any, iter_words, search_word
 
 _HIT = (
     r"(?:✅|hit|reached|achieved|done|taken|есть|взят\w*|достигнут\w*|выполнен\w*"
@@ -74,36 +74,6 @@ _CONDITIONAL = re.compile(
     r"(?<![^\W\d_])(?:after|when|once|if|until|после|когда|если|как\s+только)"
     r"(?:\W+[^\W\d_]+){0,2}\W*$"
 )
-# Past-tense news about a trade: a signal post that says one of these is a report on an
-# existing trade, not a new one ("… TP 61000 SL 59000 — all targets hit +40%").
-_NUMBERED_HIT = (
-    r"\s*\d{1,2}\s*(?:is\s+|was\s+)?(?:hit|reached|achieved|done|✅|взят\w*|достигнут\w*)"
-)
-_ALL_DONE = (
-    r"\s+(?:take[\s-]*profit\s+)?(?:targets|tps|take[\s-]*profits?|entr(?:y|ies)(?:\s*targets?)?)"
-    r"\s+(?:were\s+|are\s+)?(?:hit|reached|achieved|done|filled)"
-)
-_STOP_HIT = r"\s+(?:was\s+)?(?:hit|triggered)"
-_OUTCOME = keyword_regex(
-    [
-        *(("hit", word + _NUMBERED_HIT) for word in (r"take[\s-]*profit", "target", "tp", "тп")),
-        *(("hit", word + _NUMBERED_HIT) for word in ("цель", "тейк")),
-        ("all", "all" + _ALL_DONE),
-        *(("closed", word) for word in (r"stopped\s+out", "closed", "cancell?ed", "закрыт[аоы]?")),
-        *(("closed", word) for word in ("закрыли", r"отмен[её]н\w*", "выбило", "выбил")),
-        *(("stop", word + _STOP_HIT) for word in ("sl", r"stop[\s-]*loss", r"stop\s+targets?")),
-    ]
-)
-# Every match of `_OUTCOME` contains one of these: a post without them reports nothing.
-_OUTCOME_STEMS = (
-    *("hit", "reached", "achieved", "done", "✅", "взят", "достигнут", "filled", "triggered"),
-    *("stopped", "closed", "cancel", "закрыт", "закрыли", "отмен", "выбил"),
-)
-# "Profit: 49%" on a line of its own (not "Expected profit: 2.11").
-_RESULT_LINE = re.compile(
-    r"(?m)^\W*(?:profit|pnl|roi|прибыль|профит|результат)\s*[:=-]\s*[+-]?\d+(?:[.,]\d+)?\s*%"
-)
-_RESULT_LINE_STEMS = ("profit", "pnl", "roi", "прибыль", "профит", "результат")
 _ALL_TARGETS = re.compile(
     r"all\s+(?:take[\s-]*profit\s+)?(?:targets|tps|take[\s-]*profits?)\s+(?:were\s+|are\s+)?"
     rf"{_HIT}"
@@ -251,24 +221,6 @@ _COMMAND_SYMBOL = re.compile(
     r"|\W*(?P<b>[a-z][a-z0-9]{1,9})\s+(?:sl|stop|стоп)(?![^\W\d_])"
 )
 _COMMAND_SYMBOL_STEMS = ("close", "stop", "cancel", "exit", "sl", "стоп")
-_PAST = re.compile(
-    r"last\s+(?:week|month|year|call|signal|trade)|\d+\s+(?:weeks|months|years)\s+ago"
-    r"|throwback|yesterday|вчера|(?:на)?пример\w*|for\s+example|caught|banked|smashed|nailed"
-    r"|signals?\s+like\s+this|такие\s+сигналы"
-    r"|(?:в|на|из)\s+прошл\w*\s+(?:месяц\w*|недел\w*|году)"
-)
-_PAST_STEMS = (
-    *("last", "ago", "throwback", "yesterday", "вчера", "прошл", "пример", "example", "caught"),
-    *("banked", "smashed", "nailed", "like this", "такие сигналы"),
-)
-# A results recap: "Weekly results", "Итоги недели", "Win rate 82%".
-_RECAP = re.compile(
-    r"(?:weekly|monthly|daily)\s+(?:results|recap|report|stats)|win\s*rate|винрейт"
-    rf"|итоги\s+(?:недели|месяца|дня)|результаты\s+(?:недели|месяца|дня){_E}"
-)
-_RECAP_STEMS = ("weekly", "monthly", "daily", "win", "винрейт", "итоги", "результаты")
-_ADVERT = re.compile(rf"(?:vip|join|subscribe|premium|подпис\w*|вступ\w*|присоедин\w*){_E}")
-_ADVERT_STEMS = ("vip", "join", "subscribe", "premium", "подпис", "вступ", "присоедин")
 _STOP_WORD = re.compile(r"(?<![^\W\d_])(?:sl|stop|стоп)(?![^\W\d_])")
 _MAX_SYMBOLLESS_WORDS = 16
 # "Close all open positions", "Закрываем все позиции": a command however long the post.
@@ -329,7 +281,7 @@ def _one_edit_apart(a: str, b: str) -> bool:
     return short[i:] == longer[i + 1 :]
 
 
-def _unconditional(
+def unconditional(
     regex: re.Pattern[str], line: str, stems: tuple[str, ...] = ()
 ) -> re.Match[str] | None:
     """The first word-starting match not preceded by "after", "if", "после"…
@@ -347,7 +299,7 @@ def _unconditional(
 def _close_command(line: str) -> bool:
     """A close verb that is an instruction: not conditional ("if it closes below…"), not the
     stop's condition ("SL: close daily below 0.64"), not a candle's ("4h close")."""
-    m = _unconditional(_CLOSE, line, _CLOSE_STEMS)
+    m = unconditional(_CLOSE, line, _CLOSE_STEMS)
     return (
         m is not None
         and not _NOT_A_CLOSE_BEFORE.search(line, max(0, m.start() - 30), m.start())
@@ -408,11 +360,11 @@ def line_actions(line: str) -> tuple[list[UpdateAction], Side | None]:
     )
     if pending:
         actions.append(UpdateAction(UpdateKind.CANCEL_PENDING))
-    if _unconditional(_SL_HIT, line, _SL_HIT_STEMS):
+    if unconditional(_SL_HIT, line, _SL_HIT_STEMS):
         actions.append(UpdateAction(UpdateKind.SL_HIT))
     elif has_any(line, _CLOSE_REMAINING_STEMS) and search_word(_CLOSE_REMAINING, line):
         actions.append(UpdateAction(UpdateKind.CLOSE_REMAINING))
-    elif (not pending or _CANCEL_SIGNAL.search(line)) and _unconditional(
+    elif (not pending or _CANCEL_SIGNAL.search(line)) and unconditional(
         _CANCEL, line, _CANCEL_STEMS
     ):
         actions.append(UpdateAction(UpdateKind.CANCEL))
@@ -450,34 +402,9 @@ def _moved_stop(line: str) -> Decimal | None:
     return None
 
 
-def reports_outcome(low: str) -> bool:
-    """True when the lower-cased post reports what happened to a trade (a target hit,
-    a stop-out, a close, a "Profit: 49%" line…) rather than advising what to do."""
-    return _unconditional(_OUTCOME, low, _OUTCOME_STEMS) is not None or (
-        has_any(low, _RESULT_LINE_STEMS) and _RESULT_LINE.search(low) is not None
-    )
-
-
 def states_stop_move(low: str) -> bool:
     """True when the post says the stop was moved to a price ("SL moved to 1.0600")."""
     return has_any(low, _MOVE_STOP_STEMS) and search_word(_MOVE_STOP_VERB, low) is not None
-
-
-def is_recap(low: str) -> bool:
-    """True when the post sums up past results ("Weekly results … Win rate 82%")."""
-    return has_any(low, _RECAP_STEMS) and search_word(_RECAP, low) is not None
-
-
-def recalls_past_trade(low: str) -> bool:
-    """True when the lower-cased post is an advert recalling an old trade ("Remember our
-    #ETH long from last month? All 4 targets were hit… join VIP"): news about no live
-    trade, whatever results it lists."""
-    return (
-        has_any(low, _PAST_STEMS)
-        and has_any(low, _ADVERT_STEMS)
-        and search_word(_PAST, low) is not None
-        and search_word(_ADVERT, low) is not None
-    )
 
 
 def read_actions(
