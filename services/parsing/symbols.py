@@ -50,6 +50,8 @@ _STABLE_QUOTES = ("usdt", "usdc", "busd", "fdusd", "tusd")
 _SEPARATED_QUOTE = re.compile(r"[/_-] ?(usdt|usdc|busd|fdusd|tusd|usd|btc|eth|perp)(?![a-z0-9])")
 # "btcusdt", "sushiusdtperp", "btcusdt.p" (anchored on the quote)
 _GLUED_QUOTE = re.compile(r"(usdt|usdc|busd|fdusd|tusd)(?:[._]?p(?:erp)?)?(?![a-z0-9])")
+# "#ETHBTC", "$SOLETH": a tag glued to a BTC or ETH quote (a base of 3+ letters: not WBTC)
+_GLUED_CRYPTO_QUOTE = re.compile(r"(btc|eth)(?![a-z0-9])")
 _TAG = re.compile(r"[#$]([a-z0-9]{1,20})(?![a-z0-9/_&-])")
 _LABELLED = re.compile(
     r"(?:pair|coin(?: ?name)?|symbol|name|ticker|asset|token|тикер|инструмент|монета)"
@@ -162,7 +164,7 @@ class Mentions:
 
     def __init__(self, text: str, low: str, *, bare_words: bool = True) -> None:
         self._text, self._low, self._bare_words = text, low, bare_words
-        self._found = _explicit_pairs(low)
+        self._found = _explicit_pairs(text, low)
         self._all: list[SymbolMention] | None = None
 
     def explicit(self) -> list[SymbolMention]:
@@ -184,17 +186,25 @@ def _start_of(item: tuple[int, int, SymbolMention]) -> int:
     return item[0]
 
 
-def _explicit_pairs(low: str) -> _Found:
+def _explicit_pairs(text: str, low: str) -> _Found:
     found: _Found = []
     if "usd" in low or "btc" in low or "eth" in low or "perp" in low:
         for start, end, quote in _separated_quotes(low):
             base = _base_before(low, start)
-            if base and _is_coin_word(base[1]) and base[1] != quote:
+            # A word that is never a coin alone can be one in an upper-case pair: "#NOT/USDT"
+            if base and base[1] != quote and (
+                _is_coin_word(base[1]) or text[base[0] : start].isupper()
+            ):
                 _add(found, base[0], end, base[1], quote, True)
         for m in _GLUED_QUOTE.finditer(low):
             base = _base_before(low, m.start())
             if base and not base[1].isdigit() and not _taken(found, base[0]):
                 _add(found, base[0], m.end(), base[1], m.group(1), True)
+        for m in _GLUED_CRYPTO_QUOTE.finditer(low) if "#" in low or "$" in low else ():
+            base = _base_before(low, m.start())
+            if base and len(base[1]) >= 3 and base[0] and low[base[0] - 1] in "#$":
+                if base[1].isalpha() and not _taken(found, base[0]):
+                    _add(found, base[0], m.end(), base[1], m.group(1), True)
     return found
 
 

@@ -491,3 +491,13 @@ def test_a_do_not_chase_cap_is_no_entry():
         "Стоп: 2.17"
     )
     assert prices(wld.entries) == ["2.28", "2.34"]
+
+
+def test_a_pair_quoted_in_btc_and_a_ticker_that_is_also_a_word():
+    eth = signal_of("#ETHBTC spot buy 0.0512-0.0520, targets 0.0545 0.0570, stop 0.0498")
+    assert eth.symbol == "ETH/BTC"
+    assert signal_of("#WBTC LONG\nEntry: 60000\nTP: 61000\nSL: 59000").symbol == "WBTC/USDT"
+    notcoin = signal_of(
+        "🚀 #NOT/USDT\nLong ✅\nEntry: 0.00745 - 0.00760\nTargets: 0.00780\nStop-loss: 0.00712"
+    )
+    assert notcoin.symbol == "NOT/USDT"
