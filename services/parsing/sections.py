@@ -43,15 +43,17 @@ class LabelKind(StrEnum):
 # Label spellings, lower-case, each starting with a literal letter (see `words.py`).
 # Order matters where two start at the same place: the longer spelling comes first.
 _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
-    (  # a copy-trading card's fill ("Avg. entry price: 142.37"), before "average entry"
+    (  # a copy-trading card's fill ("Avg. entry price: 142.37", "Средняя цена входа")
         LabelKind.PRICE,
-        (r"average\s*(?:entry\s*)?price", r"avg\.?\s*(?:entry\s*)?price"),
+        (
+            r"average\s*(?:entry\s*)?(?:price)?",
+            r"avg\.?\s*(?:entry\s*)?(?:price)?",
+            r"средн\w*\s+цен\w*(?:\s+входа)?",
+        ),
     ),
     (
         LabelKind.IGNORE,
         (
-            r"average\s*entry",
-            r"avg\.?\s*entry",
             r"close\s*price",
             r"exit\s*price",
             r"liq(?:uidation)?\.?\s*price",
@@ -71,6 +73,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             r"зона\s+набора",
             r"заход\w*",  # "Заходил по 3 412"
             r"open(?=\s*(?:at|@)(?![^\W\d_]))",  # "Open at CMP (5.412)"
+            r"market(?=\s*:)",  # "Market: 38.40 / Limit: 36.90"
             r"bids?(?=\s*(?:at(?![^\W\d_])|:))",  # "Bids at 93.5 and 91.8"
             r"точка\s+входа",
             r"цена\s+входа",
@@ -112,6 +115,7 @@ _LABELS: tuple[tuple[LabelKind, tuple[str, ...]], ...] = (
             "🎯",
             r"цел(?:ь|и|ей)",
             r"ціл(?:і|ь|ей)",  # Ukrainian
+            r"тейк[\s-]*профит\w*",  # "Тейк-профит 1: 67 100"
             r"тейк\w*",
             r"тп",
             r"hedef\w*",
@@ -264,7 +268,10 @@ def find_labels(low: str) -> list[Section]:
                 before = _INDEX_BEFORE.fullmatch(low, line_begin, start)
                 if before is not None:
                     section.index = int(before.group(1))
-        if bullets and low.startswith(BULLET, _skip_blanks(low, section.end)):
+        if bullets and (
+            low.startswith(BULLET, _skip_blanks(low, section.end))  # "TP • 0.289"
+            or (line_start and BULLET in low[line_begin:start])  # "1️⃣ вход: 36.20"
+        ):
             section.bulleted = True
         sections.append(section)
     return sections

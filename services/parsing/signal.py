@@ -59,7 +59,7 @@ _TOWARDS = frozenset({"to", "till", "until", "towards", "до", "к"})
 _ENTRY_FILLERS = frozenset(
     """at on in into some from here now market cmp spot zone range area limit limits around
     about near approx current по рынку от на споте спот зоне диапазоне лимитками лимиткой около
-    текущих текущей""".split()
+    текущих текущей текущим рынка usdt usdc perp""".split()
 )
 _MAX_LEVERAGE_READ = 250
 _NO_STOP = re.compile(

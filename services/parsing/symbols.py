@@ -62,7 +62,7 @@ _LABELLED_STEMS = (
     *("pair", "coin", "symbol", "name", "ticker", "asset", "token"),
     *("тикер", "инструмент", "монета"),
 )
-_SIDE = re.compile(r"(?:long|short|лонг|шорт|buy|sell)(?![^\W\d_])")
+_SIDE = re.compile(r"(?:long(?:ing)?|short(?:ing)?|лонг|шорт|buy|sell)(?![^\W\d_])")
 _SIDE_STEMS = ("long", "short", "лонг", "шорт", "buy", "sell")  # else not searched
 _WORD_BEFORE = re.compile(r"(?<![^\W\d_])([a-z][a-z0-9]{1,9}) +$")  # "señal long" names no AL
 _WORD_AFTER = re.compile(r" +(?:(?:по|on|for|на) +)?([a-z][a-z0-9]{1,9})(?![a-z0-9/])")

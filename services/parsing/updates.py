@@ -36,7 +36,7 @@ _TRIGGER = re.compile(
     r"|fix|закр|зафикс|фикс|забира|next|new|updat|следующ|нов|актуал|задел|longer|relevant"
     r"|adjust|chang|revis|снима|сним|добор|исполн|ціл"
     r"|cancel|remove|отмен|iptal|exit|kapa|выбил|выбит|hit|держ|hold|all|все|half|set|tüm|add"
-    r"|добав|прикры|сработал|скинул|скида|сбросил|increas|беззбит|перш|друг|половин"
+    r"|добав|прикры|сработал|скинул|скида|сбросил|increas|беззбит|перш|друг|половин|увеличен"
     r"|move|перенос|переставл|двига|подтяг|зарыва|сработал|objetivo|alvo|hedef|cerra|fecha|invalid"
     r"|order|dca"
 )
@@ -57,7 +57,8 @@ _TP_HIT = (
         rf"(?:target|tp|take[\s-]*profit)\s+(?:is\s+|was\s+)?{_HIT}"
     ),
     re.compile(
-        r"(?P<o>перв|перш|втор|друг|трет|четв|пят)\w*\s+(?:цель|ціль|тейк|тп)\w*\s*"
+        r"(?P<o>перв|перш|втор|друг|трет|четв|пят)\w*\s+(?:цель|ціль|тейк|тп)\w*"
+        r"(?:\s+по\s+[#$]?\w+)?\s*"  # "Второй тейк по #APT ✅"
         rf"(?:{_HIT}|(?P<p>\d[\d.,]*)?\s*🎯)"
     ),
 )
@@ -89,13 +90,15 @@ _ENTRY_FILLED = re.compile(
     r"|(?:вход|лимитк\w*|ордер\w*|добор\w*|усреднени\w*)(?:\s+(?:по|на)\s+[#$]?[\w.,]+){0,2}"
     r"(?:\s+\([\d.,]+\))?\s+(?:исполнен\w*|исполнил\w*|сработал\w*|активирован\w*|налил\w*)"
     r"|increased\s+(?:the\s+)?position|added\s+to\s+(?:the\s+)?position|position\s+increased"
+    r"|увеличен\w*\s+позици\w*|позици\w*\s+увеличен\w*"
+    r"|(?:all\s+)?(?:buy|sell|limit|entry)\s+orders?\s+(?:are\s+|were\s+)?(?:filled|executed)"
     r"|(?:исполнил\w*|исполнен\w*|сработал\w*|добрал\w*)\s+(?:\w+\s+)?"
     r"(?:лимитк\w*|ордер\w*|вход\w*|добор\w*|част\w*)"
     r"|(?:част\w*|лимитк\w*)\s+(?:набран\w*|добран\w*|исполнен\w*)"
 )
 _ENTRY_FILLED_STEMS = (
     *("entr", "вход", "лимитк", "ордер", "добор", "усреднени", "сработал", "добрал", "набран"),
-    *("increased", "added to"),
+    *("increased", "added to", "увеличен", "orders"),
 )
 _ENTRY_BEFORE = re.compile(r"(?:entry|вход\w*)\s*$")
 _BREAKEVEN = re.compile(
@@ -157,6 +160,7 @@ _CANCEL_PENDING = re.compile(
     r"|no\s+longer\s+(?:valid|relevant|active)|not\s+(?:valid|relevant)\s+anymore"
     r"|(?:cancel|remove)\s+(?:the\s+)?(?:\w+\s+)?(?:limit|pending|entry|dca)(?:\s+orders?)?"
     r"|(?:cancel|remove)\s+(?:the\s+)?(?:unfilled|remaining|rest)"
+    r"|(?:cancel|remove)\s+(?:the\s+)?(?:second|third|2nd|3rd|next|other)\s+(?:one|entry|order|limit)"
     # "second entry (8.80) cancelled", "limit order removed", "усреднение на 38.10 отменяем"
     r"|(?:entr(?:y|ies)|limit|order|dca|усреднени\w*|лимитк\w*|ордер\w*|вход\w*)(?![^\W\d_])"
     r"[^\n!?]{0,25}?\s(?:cancell?ed|removed|отмен\w*|сним\w*|снят\w*)"
@@ -191,7 +195,7 @@ _CLOSE_REMAINING_STEMS = ("остаток", "rest", "remain")
 _CLOSE_WHOLE = re.compile(
     r"(?:фиксиру\w*|зафиксир\w*|забира\w*|secur\w*|tak\w*|book\w*)\s+"
     r"(?:всю|весь|всё|все|the\s+whole|the\s+full|the\s+entire|full|entire|all)\s+"
-    r"(?:[^\W\d_]+\s+)?(?:позици\w*|объ[её]м\w*|positions?|profits?)"  # "все шортовые позиции"
+    r"(?:[^\W\d_]+\s+)?(?:позици\w*|объ[её]м\w*|positions?|profits?|шорт\w*|лонг\w*)"
 )
 _CLOSE_WHOLE_STEMS = ("всю", "весь", "всё", "все", "whole", "full", "entire", "all")
 _CANCEL = re.compile(rf"(?:cancel(?:l?ed)?|invalidated|cancelad[oa]|anulad[oa]|отмен\w*|iptal){_E}")

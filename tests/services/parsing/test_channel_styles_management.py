@@ -259,3 +259,29 @@ def test_fills_closes_of_a_side_and_adverts_showing_a_win():
         "Our premium group posts 3-5 setups daily."
     )
     assert isinstance(advert, Noise)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("#ARB all buy orders filled ✅\nAverage entry: 0.987", ["entry_filled:all"]),
+        (
+            "BNB: first entry filled, cancel the second one at 571 — price won't come back there.",
+            ["entry_filled:all", "cancel_pending_entry"],
+        ),
+        ("Второй тейк по #APT ✅ +31% с плечом 12х", ["tp_hit:2"]),
+        (
+            "🤖 Копитрейдинг | Bybit\n➕ Увеличена позиция LONG\nПара: XRPUSDT\nЦена: 0.6150\n"
+            "Средняя цена входа: 0.6196\nПлечо: 10x",
+            ["entry_filled:all"],
+        ),
+    ],
+)
+def test_fills_and_cancels_from_sets_o_and_p(text, expected):
+    result = parse_post(text)
+    assert isinstance(result, ParsedUpdate) and labels(result) == expected
+
+
+def test_fixing_the_whole_short_closes_it():
+    result = parse_post("Фиксирую весь шорт по BTC по 66 350, +1.4% к депо 💰")
+    assert isinstance(result, ParsedClose) and result.symbol == "BTC/USDT"

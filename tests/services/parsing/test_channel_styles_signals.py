@@ -501,3 +501,26 @@ def test_a_pair_quoted_in_btc_and_a_ticker_that_is_also_a_word():
         "🚀 #NOT/USDT\nLong ✅\nEntry: 0.00745 - 0.00760\nTargets: 0.00780\nStop-loss: 0.00712"
     )
     assert notcoin.symbol == "NOT/USDT"
+
+
+def test_more_entry_forms():
+    jup = signal_of("Шорт по $JUP с рынка 0,8260\nТейки: 0,8090 - 0,7920\nСтоп: 0,8450\nПлечо 15х")
+    assert prices(jup.entries) == ["0.8260"]
+    btc = signal_of(
+        "#BTCUSDT 📉 ШОРТ\nТочка входа: 67 800 - 68 200\nТейк-профит 1: 67 100\n"
+        "Тейк-профит 2: 66 400\nСтоп-лосс: 68 900\nКредитное плечо: 20х"
+    )
+    assert (btc.targets, btc.leverage) == ((67100, 66400), 20)
+    avax = signal_of(
+        "#AVAX/USDT 🟢 Long\n\n1️⃣ вход: 36.20\n2️⃣ вход: 35.40\n\n🎯 37.10 | 38.30\n\n❌ Stop: 34.60"
+    )
+    assert prices(avax.entries) == ["35.40", "36.20"]
+    ldo = signal_of("Short #LDO/USDT at CMP (2.145)\nTP: 2.080 / 2.020\nSL: 2.265\nLev 10x")
+    assert (prices(ldo.entries), ldo.at_market) == (["2.145"], True)
+    wld = signal_of(
+        "[Bybit Copytrade] 📥 New position\nPair: WLDUSDT\nSide: Long\nAvg. entry: 2.4715\n"
+        "Leverage: 8x\nTP: 2.6200 | SL: 2.3800"
+    )
+    assert prices(wld.entries) == ["2.4715"]
+    sho = signal_of("Shorting BTC from 67,300. Invalidation 68,150. TP 66,200 / 65,400. 10x")
+    assert (sho.symbol, sho.stop_loss) == ("BTC/USDT", 68150)

@@ -39,7 +39,9 @@ FIELDS = ("symbol", "side", "entry", "targets", "stop_loss", "leverage")
 # - held-out K: 79/80 kinds, 43/45 field-exact (86.7 %);
 # - held-out L: 79/80 kinds, 45/45 field-exact (91.1 %);
 # - held-out M: 80/80 kinds, 45/45 field-exact (93.3 %);
-# - held-out N: 78/80 kinds, 44/45 field-exact (91.1 %).
+# - held-out N: 78/80 kinds, 44/45 field-exact (91.1 %);
+# - held-out O: 80/80 kinds, 44/45 field-exact (88.9 %);
+# - held-out P: 78/80 kinds, 44/45 field-exact (91.1 %, 1 false trade).
 CORPORA = {
     "shared": (SHARED, 0.98, 0.97),
     "heldout_a": (HELD_OUT / "heldout_a.json", 0.96, 0.96),
@@ -56,6 +58,8 @@ CORPORA = {
     "heldout_l": (HELD_OUT / "heldout_l.json", 0.96, 0.95),
     "heldout_m": (HELD_OUT / "heldout_m.json", 0.97, 0.95),
     "heldout_n": (HELD_OUT / "heldout_n.json", 0.95, 0.93),
+    "heldout_o": (HELD_OUT / "heldout_o.json", 0.97, 0.93),
+    "heldout_p": (HELD_OUT / "heldout_p.json", 0.95, 0.93),
 }
 
 
