@@ -362,15 +362,15 @@ def _read_stop(stops: list[Section], draft: SignalDraft, low: str) -> None:
 def _read_leverage(layout: Layout, sections: list[Section]) -> int | None:
     """From the LEVERAGE `sections` (a leverage, else a whole number), else the post."""
     for section in sections:
-        lev = [t for t in section.tokens if t.kind is _LEVERAGE]
-        whole = [t for t in section.prices if t.value == t.value.to_integral_value()]
-        if lev:
-            return _as_leverage(lev[0])
-        if whole and _LEVERAGE_GAP.fullmatch(layout.low, section.end, whole[0].start):
-            return _as_leverage(whole[0])  # "Leverage: 20", "Плечо 10", not "No leverage.
-            # Hold for 1-3 weeks"
-    lev = [t for t in layout.tokens if t.kind is _LEVERAGE]
-    return _as_leverage(lev[0]) if lev else None
+        lev = next((t for t in section.tokens if t.kind is _LEVERAGE), None)
+        if lev is not None:
+            return _as_leverage(lev)
+        whole = next((t for t in section.prices if t.value == t.value.to_integral_value()), None)
+        # "Leverage: 20", "Плечо 10", not "No leverage. Hold for 1-3 weeks"
+        if whole is not None and _LEVERAGE_GAP.fullmatch(layout.low, section.end, whole.start):
+            return _as_leverage(whole)
+    anywhere = next((t for t in layout.tokens if t.kind is _LEVERAGE), None)
+    return None if anywhere is None else _as_leverage(anywhere)
 
 
 def _as_leverage(token: NumberToken) -> int | None:

@@ -440,15 +440,12 @@ def read_actions(
             targets: list[str | None] = list(current) if current else [None]
             for symbol in targets:
                 by_symbol.setdefault(symbol, []).extend(actions)
-    coins = list(dict.fromkeys(m.symbol for m in mentions))
-    if list(by_symbol) == [None] and len(coins) == 1:
-        return {coins[0]: by_symbol[None]}, closed_side  # the one coin the post names
-    if (
-        list(by_symbol) == [None]
-        and len(text.split()) > _MAX_SYMBOLLESS_WORDS
-        and not search_word(_CLOSE_EVERYTHING, low)
-    ):
-        return {}, None  # a long text naming no coin is commentary, not management
+    if list(by_symbol) == [None]:  # actions, but no line names a coin
+        coins = list(dict.fromkeys(m.symbol for m in mentions))
+        if len(coins) == 1:
+            return {coins[0]: by_symbol[None]}, closed_side  # the one coin the post names
+        if len(text.split()) > _MAX_SYMBOLLESS_WORDS and not search_word(_CLOSE_EVERYTHING, low):
+            return {}, None  # a long text naming no coin is commentary, not management
     if None in by_symbol and len(by_symbol) == 2:
         # a heading before the one coin named ("Copy Trade Closed / Symbol: BTCUSDT")
         heading = by_symbol.pop(None)
